@@ -1,0 +1,1 @@
+"""Plans, Stripe checkout and webhooks, and the entitlements each plan grants."""

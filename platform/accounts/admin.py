@@ -1,0 +1,8 @@
+"""Platform staff accounts in the staff console (public schema only)."""
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+
+from accounts.models import User
+
+admin.site.register(User, UserAdmin)

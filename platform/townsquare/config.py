@@ -1,0 +1,117 @@
+"""Strict, typed reading of environment variables for the settings module."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+class Env:
+    """Reads variables from a mapping; every bad value names its variable."""
+
+    def __init__(self, source: Mapping[str, str] | None = None) -> None:
+        self.source = os.environ if source is None else source
+
+    def _raw(self, name: str) -> str | None:
+        file_name = f"{name}_FILE"
+        if file_name in self.source:
+            path = Path(self.source[file_name])
+            try:
+                return path.read_text().strip()
+            except OSError as exc:
+                raise ImproperlyConfigured(
+                    f"{file_name}: cannot read {path}: {exc.strerror}"
+                ) from exc
+        return self.source.get(name)
+
+    def string(self, name: str, default: str | None = None) -> str:
+        value = self._raw(name)
+        if value is None or value == "":
+            if default is None:
+                raise ImproperlyConfigured(f"{name} is required but not set")
+            return default
+        return value
+
+    def optional_string(self, name: str) -> str | None:
+        value = self._raw(name)
+        return value or None
+
+    def boolean(self, name: str, default: bool) -> bool:
+        value = self._raw(name)
+        if value is None:
+            return default
+        lowered = value.strip().lower()
+        if lowered in _TRUE:
+            return True
+        if lowered in _FALSE:
+            return False
+        raise ImproperlyConfigured(
+            f"{name} must be true or false (1/0, yes/no, on/off), got {value!r}"
+        )
+
+    def integer(self, name: str, default: int, *, minimum: int | None = None) -> int:
+        value = self._raw(name)
+        if value is None or value.strip() == "":
+            return default
+        try:
+            number = int(value)
+        except ValueError:
+            raise ImproperlyConfigured(f"{name} must be a whole number, got {value!r}") from None
+        if minimum is not None and number < minimum:
+            raise ImproperlyConfigured(f"{name} must be at least {minimum}, got {number}")
+        return number
+
+    def number(self, name: str, default: float, *, low: float, high: float) -> float:
+        value = self._raw(name)
+        if value is None or value.strip() == "":
+            return default
+        try:
+            number = float(value)
+        except ValueError:
+            raise ImproperlyConfigured(f"{name} must be a number, got {value!r}") from None
+        if not low <= number <= high:
+            raise ImproperlyConfigured(f"{name} must be between {low} and {high}, got {number}")
+        return number
+
+    def choice(self, name: str, default: str, choices: tuple[str, ...]) -> str:
+        value = self.string(name, default)
+        if value not in choices:
+            raise ImproperlyConfigured(f"{name} must be one of {', '.join(choices)}, got {value!r}")
+        return value
+
+    def database(self, name: str) -> dict[str, Any]:
+        url = self.string(name)
+        if not url.startswith(("postgres://", "postgresql://")):
+            raise ImproperlyConfigured(f"{name} must be a postgres:// or postgresql:// URL")
+        try:
+            config: dict[str, Any] = environ.Env.db_url_config(url)
+        except Exception as exc:
+            raise ImproperlyConfigured(f"{name} is not a valid database URL: {exc}") from None
+        if not config.get("NAME"):
+            raise ImproperlyConfigured(f"{name} must name a database (…/dbname)")
+        return config
+
+    def redis_url(self, name: str) -> str:
+        url = self.string(name)
+        if not url.startswith(("redis://", "rediss://", "unix://")):
+            raise ImproperlyConfigured(f"{name} must be a redis://, rediss:// or unix:// URL")
+        return url
+
+    def hostname(self, name: str, default: str) -> str:
+        value = self.string(name, default).strip().lower().rstrip(".")
+        labels = value.split(".")
+        if not all(
+            label and len(label) <= 63 and label.replace("-", "").isalnum() for label in labels
+        ):
+            raise ImproperlyConfigured(
+                f"{name} must be a bare host name such as example.org, got {value!r}"
+            )
+        return value

@@ -1,0 +1,17 @@
+"""URLs served on the root domain: the central site and the platform staff console."""
+
+from django.contrib import admin
+from django.urls import path
+
+from tenants import views
+
+admin.site.site_header = "Townsquare staff console"
+admin.site.site_title = "Townsquare staff"
+
+urlpatterns = [
+    path("", views.landing, name="landing"),
+    path("staff/", admin.site.urls),
+]
+
+handler404 = "townsquare.views.page_not_found"
+handler500 = "townsquare.views.server_error"

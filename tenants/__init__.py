@@ -1,0 +1,1 @@
+"""Organisations (tenants), their domains, and the central site that manages them."""

@@ -1,0 +1,1 @@
+"""Per-tenant branding, custom pages and the theme stylesheet (see the themes issue)."""
