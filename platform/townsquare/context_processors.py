@@ -14,6 +14,6 @@ def site(request: HttpRequest) -> dict[str, Any]:
         tenant = None
     return {
         "site_tenant": tenant,
-        "site_name": tenant.name if tenant is not None else "Townsquare",
+        "site_title": tenant.name if tenant is not None else "Townsquare",
         "root_domain": settings.ROOT_DOMAIN,
     }

@@ -25,14 +25,14 @@ def database_ready() -> bool:
         return False
 
 
-@lru_cache(maxsize=1)
-def _broker_client() -> redis.Redis:
-    return redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2, socket_timeout=2)
+@lru_cache(maxsize=4)
+def _broker_client(url: str) -> redis.Redis:
+    return redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2)
 
 
 def broker_ready() -> bool:
     try:
-        return bool(_broker_client().ping())
+        return bool(_broker_client(settings.REDIS_URL).ping())
     except (redis.RedisError, OSError):
         return False
 

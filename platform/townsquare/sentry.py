@@ -48,7 +48,19 @@ def sentry_init(*, dsn: str | None, environment: str, traces_sample_rate: float)
         dsn=dsn,
         environment=environment,
         integrations=[DjangoIntegration(), CeleryIntegration()],
-        send_default_pii=False,
+        # sentry-sdk 2.7x replaces send_default_pii (left at its default, off) with
+        # data_collection; collect nothing that could identify a resident.
+        data_collection={
+            "user_info": False,
+            "cookies": {"mode": "off"},
+            "http_headers": {"request": {"mode": "allowlist", "terms": sorted(_SAFE_HEADERS)}},
+            "http_bodies": [],
+            "url_query_params": {"mode": "off"},
+            "database_query_data": False,
+            "queues": False,
+            "gen_ai": {"inputs": False, "outputs": False},
+            "stack_frame_variables": False,
+        },
         include_local_variables=False,
         max_request_body_size="never",
         traces_sample_rate=traces_sample_rate,

@@ -1,0 +1,173 @@
+"""Fixtures for the whole suite: two tenants made once per run, clients per host, a live
+server, a real Celery worker and a browser."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.db import connection
+from django.test import Client
+from django.test.utils import setup_databases, teardown_databases
+from django_tenants.utils import tenant_context
+from playwright.sync_api import Browser, Page, sync_playwright
+from pytest_django import DjangoDbBlocker
+
+from tenants.models import Tenant
+from tenants.services import public_tenant_ensure, tenant_create
+from tests.factories import DialogueFactory, IdeaFactory, UserFactory
+from tests.harness.browser import AXE_SOURCE, CHROMIUM, CHROMIUM_ARGS
+from tests.harness.live_server import LiveServer, live_server_start, live_server_stop
+from tests.harness.worker import Worker, worker_start, worker_stop
+
+# Playwright's sync API keeps an event loop in the main thread; Django's ORM would refuse to
+# run beside it, although every call here is synchronous.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+TEST_TENANTS = {"alpha": "Alpha Community Partnership", "beta": "Beta Youth Forum"}
+SEED_DIALOGUE = {"alpha": "alpha-parks", "beta": "beta-buses"}
+
+
+def _seed_tenant(tenant: Tenant) -> None:
+    """Committed content every test may read: one open dialogue with one idea, one resident."""
+    with tenant_context(tenant):
+        slug = SEED_DIALOGUE[tenant.slug]
+        if tenant.slug == "alpha":
+            UserFactory.create(username="sam")
+        if not IdeaFactory._meta.model.objects.filter(dialogue__slug=slug).exists():
+            dialogue = DialogueFactory.create(
+                slug=slug,
+                title=f"{tenant.name}: what should change?",
+                question=f"What should {tenant.name} change first?",
+            )
+            IdeaFactory.create(dialogue=dialogue, title=f"Idea only {tenant.slug} has")
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(
+    request: pytest.FixtureRequest,
+    django_test_environment: None,
+    django_db_blocker: DjangoDbBlocker,
+    django_db_keepdb: bool,
+    django_db_createdb: bool,
+) -> Iterator[None]:
+    """The test database with the central site and two seeded test tenants.
+
+    Replaces pytest-django's version, which only creates a database when some test is
+    marked django_db: worker and browser tests use committed data without that mark.
+    """
+    keepdb = django_db_keepdb and not django_db_createdb
+    with django_db_blocker.unblock():
+        config = setup_databases(
+            verbosity=request.config.option.verbose,
+            interactive=False,
+            keepdb=keepdb,
+            aliases={"default": {}},
+            serialized_aliases=set(),
+        )
+        public_tenant_ensure()
+        for slug, name in TEST_TENANTS.items():
+            tenant = Tenant.objects.filter(slug=slug).first() or tenant_create(name=name, slug=slug)
+            _seed_tenant(tenant)
+    # Pages link hashed static names, so they need the manifest collectstatic writes.
+    call_command("collectstatic", "--noinput", verbosity=0)
+    yield
+    if keepdb:
+        return
+    with django_db_blocker.unblock():
+        # Server threads and worker processes may still hold a session; end them first.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        teardown_databases(config, verbosity=request.config.option.verbose)
+
+
+@pytest.fixture(scope="session")
+def tenant_a(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> Tenant:
+    with django_db_blocker.unblock():
+        return Tenant.objects.get(slug="alpha")
+
+
+@pytest.fixture(scope="session")
+def tenant_b(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> Tenant:
+    with django_db_blocker.unblock():
+        return Tenant.objects.get(slug="beta")
+
+
+def host_of(tenant: Tenant | None) -> str:
+    return settings.ROOT_DOMAIN if tenant is None else f"{tenant.slug}.{settings.ROOT_DOMAIN}"
+
+
+@pytest.fixture
+def client_for() -> Callable[..., Client]:
+    """A test client whose requests carry the Host of a tenant (or the root domain for None)."""
+
+    def make(tenant: Tenant | None, **kwargs: Any) -> Client:
+        return Client(headers={"host": host_of(tenant)}, **kwargs)
+
+    return make
+
+
+@pytest.fixture
+def committed_db(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> Iterator[None]:
+    """Database access outside a test transaction, for work other processes must see.
+
+    Tests using it create uniquely named rows and remove them themselves: flushing would
+    empty the tenant registry in the public schema.
+    """
+    with django_db_blocker.unblock():
+        yield
+
+
+@pytest.fixture(scope="session")
+def live_site(django_db_setup: None) -> Iterator[LiveServer]:
+    server = live_server_start()
+    yield server
+    live_server_stop(server)
+
+
+@pytest.fixture(scope="session")
+def celery_worker(
+    django_db_setup: None,
+    django_db_blocker: DjangoDbBlocker,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Worker]:
+    with django_db_blocker.unblock():
+        worker = worker_start(tmp_path_factory.mktemp("worker"))
+    yield worker
+    worker_stop(worker)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    if not CHROMIUM.exists():
+        pytest.fail(
+            "Browser tests need Debian's Chromium at /usr/bin/chromium: run "
+            "'apt-get install chromium' (make test does this when run as root)."
+        )
+    args = list(CHROMIUM_ARGS)
+    if settings.ROOT_DOMAIN != "localhost":
+        # Only *.localhost resolves to loopback by itself.
+        domain = settings.ROOT_DOMAIN
+        args.append(f"--host-resolver-rules=MAP {domain} 127.0.0.1, MAP *.{domain} 127.0.0.1")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=args)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser: Browser, committed_db: None) -> Iterator[Page]:
+    """A fresh browser context; the live server it talks to reads committed data."""
+    context = browser.new_context()
+    # An init script is injected by the browser itself, so a strict page CSP cannot block axe.
+    context.add_init_script(path=str(AXE_SOURCE))
+    page = context.new_page()
+    yield page
+    context.close()

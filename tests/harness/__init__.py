@@ -1,0 +1,1 @@
+"""Reusable test harness: live server, Celery worker, browser with axe, Sentry endpoint."""

@@ -1,0 +1,65 @@
+"""A real Celery worker process against the real broker and the test database."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+from django.db import connection
+
+from townsquare.celery import app
+
+
+@dataclass
+class Worker:
+    process: subprocess.Popen[bytes]
+    nodename: str
+    log_path: Path
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+
+def test_database_url() -> str:
+    """DATABASE_URL pointed at the database pytest-django created for this run."""
+    parts = urlsplit(os.environ["DATABASE_URL"])
+    return urlunsplit(parts._replace(path="/" + str(connection.settings_dict["NAME"])))
+
+
+def worker_start(log_dir: Path) -> Worker:
+    nodename = f"test-{uuid.uuid4().hex[:8]}@localhost"
+    log_path = log_dir / "celery-worker.log"
+    environment = dict(os.environ, DATABASE_URL=test_database_url())
+    command = [
+        sys.executable, "-m", "celery", "-A", "townsquare", "worker",
+        "--pool=solo", "--without-mingle", "--without-gossip", "--loglevel=INFO", "-n", nodename,
+    ]  # fmt: skip
+    with log_path.open("wb") as log_file:
+        process = subprocess.Popen(
+            command, env=environment, stdout=log_file, stderr=subprocess.STDOUT
+        )
+    worker = Worker(process, nodename, log_path)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"Celery worker exited early:\n{worker.log()}")
+        replies = app.control.ping(destination=[nodename], timeout=0.5)
+        if replies:
+            return worker
+    worker_stop(worker)
+    raise RuntimeError(f"Celery worker did not answer within 60 s:\n{worker.log()}")
+
+
+def worker_stop(worker: Worker) -> None:
+    worker.process.terminate()
+    try:
+        worker.process.wait(20)
+    except subprocess.TimeoutExpired:
+        worker.process.kill()
+        worker.process.wait()

@@ -1,0 +1,1 @@
+"""Tests for organisations and the central site."""

@@ -1,0 +1,1 @@
+"""Tests for the project package: settings, health, routing, isolation, Sentry, Celery."""

@@ -1,0 +1,112 @@
+"""Settings read from the environment: typed, strict, and naming the variable at fault."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from townsquare.config import Env
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_booleans_accept_the_usual_spellings() -> None:
+    env = Env({"A": "yes", "B": "0", "C": "True"})
+    assert env.boolean("A", False) is True
+    assert env.boolean("B", True) is False
+    assert env.boolean("C", False) is True
+    assert env.boolean("MISSING", True) is True
+
+
+@pytest.mark.parametrize(
+    ("source", "read", "message"),
+    [
+        (
+            {"DEBUG": "maybe"},
+            lambda env: env.boolean("DEBUG", False),
+            "DEBUG must be true or false",
+        ),
+        ({"PORT": "80a"}, lambda env: env.integer("PORT", 1), "PORT must be a whole number"),
+        ({"N": "0"}, lambda env: env.integer("N", 1, minimum=1), "N must be at least 1"),
+        ({"R": "2"}, lambda env: env.number("R", 0.0, low=0, high=1), "R must be between"),
+        ({}, lambda env: env.string("SECRET_KEY"), "SECRET_KEY is required"),
+        ({"DATABASE_URL": "mysql://x/y"}, lambda env: env.database("DATABASE_URL"), "DATABASE_URL"),
+        ({"DATABASE_URL": "postgres://host"}, lambda env: env.database("DATABASE_URL"), "name"),
+        ({"REDIS_URL": "http://x"}, lambda env: env.redis_url("REDIS_URL"), "REDIS_URL must be"),
+        (
+            {"ROOT_DOMAIN": "bad domain"},
+            lambda env: env.hostname("ROOT_DOMAIN", "x"),
+            "ROOT_DOMAIN",
+        ),
+        (
+            {"LOG_LEVEL": "LOUD"},
+            lambda env: env.choice("LOG_LEVEL", "INFO", ("INFO",)),
+            "LOG_LEVEL",
+        ),
+    ],
+)
+def test_bad_values_are_refused_with_the_variable_named(
+    source: dict[str, str], read: object, message: str
+) -> None:
+    with pytest.raises(ImproperlyConfigured, match=message):
+        read(Env(source))  # type: ignore[operator]
+
+
+def test_secrets_can_come_from_files(tmp_path: Path) -> None:
+    secret = tmp_path / "key"
+    secret.write_text("s3cret\n")
+    assert Env({"SECRET_KEY_FILE": str(secret)}).string("SECRET_KEY") == "s3cret"
+    with pytest.raises(ImproperlyConfigured, match="SECRET_KEY_FILE: cannot read"):
+        Env({"SECRET_KEY_FILE": str(tmp_path / "missing")}).string("SECRET_KEY")
+
+
+def test_database_url_with_a_socket_directory_is_understood() -> None:
+    config = Env({"DATABASE_URL": "postgresql://postgres@/townsquare?host=/run/pg"}).database(
+        "DATABASE_URL"
+    )
+    assert config["NAME"] == "townsquare"
+    assert config["OPTIONS"]["host"] == "/run/pg"
+
+
+def _start_django(**overrides: str) -> subprocess.CompletedProcess[str]:
+    environment = dict(os.environ, **overrides)
+    environment.pop("SECRET_KEY_FILE", None)
+    environment.setdefault("SECRET_KEY", "test")
+    code = "import django; django.setup(); print('started')"
+    return subprocess.run(
+        [sys.executable, "-c", code], env=environment, capture_output=True, text=True, check=False
+    )
+
+
+def test_an_invalid_variable_stops_start_up_with_its_name() -> None:
+    result = _start_django(DEBUG="sometimes")
+    assert result.returncode != 0
+    assert "DEBUG must be true or false" in result.stderr
+    assert "started" not in result.stdout
+
+
+def test_without_debug_a_secret_key_is_required() -> None:
+    environment = {
+        k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "SECRET_KEY_FILE"}
+    }
+    environment["DEBUG"] = "false"
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "SECRET_KEY is required" in result.stderr
+
+
+def test_valid_settings_start() -> None:
+    result = _start_django(DEBUG="false")
+    assert result.returncode == 0, result.stderr
+    assert "started" in result.stdout
