@@ -1,4 +1,5 @@
-"""Liveness and readiness endpoints that answer on any host, before tenant routing."""
+"""Endpoints for infrastructure that answer on any host, before tenant routing: liveness,
+readiness, and the TLS proxy's question of whether a host is ours."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 
 LIVENESS_PATH = "/healthz"
 READINESS_PATH = "/readyz"
+TLS_ASK_PATH = "/tls-allowed"
 
 
 def database_ready() -> bool:
@@ -44,6 +46,20 @@ def readiness() -> dict[str, str]:
     }
 
 
+def host_is_served(host: str) -> bool:
+    """Whether a certificate for this host may be requested: the root domain or a tenant's."""
+    from tenants.models import Domain
+
+    host = host.strip().lower().rstrip(".")
+    if host == settings.ROOT_DOMAIN:
+        return True
+    try:
+        return Domain.objects.filter(domain=host, tenant__status="active").exists()
+    except DatabaseError:
+        connection.close()
+        return False
+
+
 class HealthCheckMiddleware:
     """Answers probes first, so an unknown host or a down database never hides them."""
 
@@ -59,4 +75,8 @@ class HealthCheckMiddleware:
             failed = [name for name, value in checks.items() if value != "ok"]
             body = {"status": "ok" if ready else "unavailable", "checks": checks, "failed": failed}
             return JsonResponse(body, status=200 if ready else 503)
+        if request.path == TLS_ASK_PATH:
+            # Caddy's on-demand TLS asks before issuing a certificate for a new host.
+            allowed = host_is_served(request.GET.get("domain", ""))
+            return HttpResponse("ok" if allowed else "unknown host", status=200 if allowed else 404)
         return self.get_response(request)

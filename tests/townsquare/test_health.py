@@ -77,3 +77,13 @@ def test_a_server_whose_database_is_down_stays_up_and_says_so(tmp_path: Path) ->
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(30)
+
+
+@pytest.mark.django_db
+def test_the_tls_proxy_may_only_ask_for_certificates_for_our_hosts(tenant_a: Tenant) -> None:
+    client = Client(headers={"host": "web:8000"})
+    assert client.get("/tls-allowed", {"domain": "localhost"}).status_code == 200
+    assert client.get("/tls-allowed", {"domain": "alpha.localhost"}).status_code == 200
+    assert client.get("/tls-allowed", {"domain": "nobody-here.localhost"}).status_code == 404
+    assert client.get("/tls-allowed", {"domain": "evil.example"}).status_code == 404
+    assert client.get("/tls-allowed").status_code == 404
