@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
+
+T = TypeVar("T")
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
@@ -57,26 +59,27 @@ class Env:
             f"{name} must be true or false (1/0, yes/no, on/off), got {value!r}"
         )
 
-    def integer(self, name: str, default: int, *, minimum: int | None = None) -> int:
+    def _converted(self, name: str, convert: Callable[[str], T], kind: str) -> T | None:
         value = self._raw(name)
         if value is None or value.strip() == "":
-            return default
+            return None
         try:
-            number = int(value)
+            return convert(value)
         except ValueError:
-            raise ImproperlyConfigured(f"{name} must be a whole number, got {value!r}") from None
+            raise ImproperlyConfigured(f"{name} must be {kind}, got {value!r}") from None
+
+    def integer(self, name: str, default: int, *, minimum: int | None = None) -> int:
+        number = self._converted(name, int, "a whole number")
+        if number is None:
+            return default
         if minimum is not None and number < minimum:
             raise ImproperlyConfigured(f"{name} must be at least {minimum}, got {number}")
         return number
 
     def number(self, name: str, default: float, *, low: float, high: float) -> float:
-        value = self._raw(name)
-        if value is None or value.strip() == "":
+        number = self._converted(name, float, "a number")
+        if number is None:
             return default
-        try:
-            number = float(value)
-        except ValueError:
-            raise ImproperlyConfigured(f"{name} must be a number, got {value!r}") from None
         if not low <= number <= high:
             raise ImproperlyConfigured(f"{name} must be between {low} and {high}, got {number}")
         return number
