@@ -100,6 +100,12 @@ def tenant_b(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> Tenan
         return Tenant.objects.get(slug="beta")
 
 
+@pytest.fixture(autouse=True)
+def _start_in_public_schema() -> None:
+    """Each test starts on the public schema, whatever host the previous one last served."""
+    connection.set_schema_to_public()  # type: ignore[attr-defined]
+
+
 def host_of(tenant: Tenant | None) -> str:
     return settings.ROOT_DOMAIN if tenant is None else f"{tenant.slug}.{settings.ROOT_DOMAIN}"
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models.functions import Lower
 
 
 class User(AbstractUser):
@@ -11,5 +13,22 @@ class User(AbstractUser):
     Residents are known publicly only by their username; emails are never shown.
     """
 
+    class Role(models.TextChoices):
+        RESIDENT = "", "Resident"
+        ADMIN = "admin", "Admin"
+        MODERATOR = "moderator", "Moderator"
+        SAFEGUARDING = "safeguarding", "Safeguarding lead"
+        ANALYST = "analyst", "Analyst"
+
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.RESIDENT, blank=True)
+
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"
+        constraints = [
+            models.UniqueConstraint(Lower("username"), name="accounts_user_username_ci_unique"),
+        ]
+
+    @property
+    def is_tenant_staff(self) -> bool:
+        """Speaks for the organisation on this site (any staff role)."""
+        return bool(self.role) and self.is_active

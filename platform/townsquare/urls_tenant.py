@@ -1,18 +1,14 @@
 """URLs served on each tenant's host (<slug>.<root domain>)."""
 
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from accounts.views import SignupView
 from townsquare import views
 
 urlpatterns = [
     path("", include("dialogues.urls")),
-    path(
-        "accounts/login/",
-        auth_views.LoginView.as_view(template_name="townsquare/login.html"),
-        name="login",
-    ),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/signup/", SignupView.as_view(), name="account_signup"),
+    path("accounts/", include("allauth.urls")),
     path("api/", include("api.urls")),
     path("media/<path:path>", views.media, name="media"),
 ]

@@ -18,7 +18,8 @@ pytestmark = pytest.mark.browser
         (None, "/", "Conversation, not consultation"),
         ("alpha", "/", "Alpha Community Partnership"),
         ("alpha", "/dialogues/alpha-parks/", "Alpha Community Partnership: what should change?"),
-        ("alpha", "/accounts/login/", "Sign in to Alpha Community Partnership"),
+        ("alpha", "/accounts/login/", "Sign in"),
+        ("alpha", "/accounts/signup/", "Join Alpha Community Partnership"),
         ("alpha", "/no-such-page/", "Page not found"),
         ("nobody-here", "/", "There is no site at this address"),
     ],
@@ -52,7 +53,7 @@ def test_signing_in_with_the_keyboard_stays_on_that_tenants_host(
     page.keyboard.press("Tab")
     page.keyboard.type(PASSWORD)
     page.keyboard.press("Enter")
-    expect(page.get_by_text("Signed in as sam")).to_be_visible()
+    expect(page.get_by_text("Signed in as sam", exact=True)).to_be_visible()
     assert_accessible(page)
 
     cookies = {cookie["name"]: cookie for cookie in page.context.cookies()}

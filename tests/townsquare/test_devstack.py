@@ -97,7 +97,7 @@ def test_quick_start_serves_both_sites_then_stops_everything(tmp_path: Path) -> 
         signed_in = session.post(
             login_url,
             data={
-                "username": "admin",
+                "login": "admin",
                 "password": password.group(1),
                 "csrfmiddlewaretoken": session.cookies["csrftoken"],
             },

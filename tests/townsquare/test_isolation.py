@@ -56,7 +56,7 @@ def test_signing_in_on_a_means_nothing_on_b_even_with_the_cookie_replayed(
     with tenant_context(tenant_a):
         UserFactory.create(username="river")
     a = client_for(tenant_a)
-    response = a.post("/accounts/login/", {"username": "river", "password": PASSWORD})
+    response = a.post("/accounts/login/", {"login": "river", "password": PASSWORD})
     assert response.status_code == 302
     assert "Signed in as river" in a.get("/").content.decode()
 
@@ -75,14 +75,14 @@ def test_an_account_in_a_cannot_sign_in_on_b(
     with tenant_context(tenant_a):
         UserFactory.create(username="willow")
     response = client_for(tenant_a).post(
-        "/accounts/login/", {"username": "willow", "password": PASSWORD}
+        "/accounts/login/", {"login": "willow", "password": PASSWORD}
     )
     assert response.status_code == 302
     refused = client_for(tenant_b).post(
-        "/accounts/login/", {"username": "willow", "password": PASSWORD}
+        "/accounts/login/", {"login": "willow", "password": PASSWORD}
     )
     assert refused.status_code == 200
-    assert "Please enter a correct username and password" in refused.content.decode()
+    assert "username and/or password you specified are not correct" in refused.content.decode()
 
 
 def test_cache_keys_are_scoped_to_the_tenant(tenant_a: Tenant, tenant_b: Tenant) -> None:
@@ -127,7 +127,7 @@ def test_csrf_works_on_a_subdomain_without_trusting_other_origins(
     a = client_for(tenant_a, enforce_csrf_checks=True)
     a.get("/accounts/login/")
     token = a.cookies["csrftoken"].value
-    form = {"username": "ash", "password": PASSWORD, "csrfmiddlewaretoken": token}
+    form = {"login": "ash", "password": PASSWORD, "csrfmiddlewaretoken": token}
 
     cross_site = a.post(
         "/accounts/login/", form, headers={"origin": f"http://beta.{settings.ROOT_DOMAIN}"}

@@ -75,7 +75,7 @@ class Command(BaseCommand):
         password = None
         if not user_model.objects.filter(username="admin").exists():
             password = secrets.token_urlsafe(12)
-            user_model.objects.create_user(username="admin", password=password, is_staff=True)
+            user_model.objects.create_user(username="admin", password=password, role="admin")
         if Dialogue.objects.filter(slug="safer-merseyside").exists():
             return password
         dialogue = dialogue_create(

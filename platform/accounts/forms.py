@@ -1,0 +1,30 @@
+"""The resident sign-up form: a pseudonymous username, an email kept private, a password."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from allauth.account.forms import SignupForm as AllauthSignupForm
+
+
+class SignupForm(AllauthSignupForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        username = self.fields["username"]
+        username.label = "Username"
+        username.help_text = (
+            "This is the only name others will see. 3 to 30 letters, digits or underscores. "
+            "Do not use your real name, email or phone number."
+        )
+        username.widget.attrs.pop("placeholder", None)
+        username.widget.attrs["autocomplete"] = "username"
+        email = self.fields["email"]
+        email.label = "Email address"
+        email.help_text = (
+            "We send a link to confirm it. It is never shown to anyone else on this site."
+        )
+        email.widget.attrs.pop("placeholder", None)
+        for name in ("password1", "password2"):
+            self.fields[name].widget.attrs.pop("placeholder", None)
+        self.fields["password1"].label = "Password"
+        self.fields["password2"].label = "Password (again)"

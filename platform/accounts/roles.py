@@ -1,0 +1,40 @@
+"""What each staff role may do on its tenant's site; every staff view checks one capability."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from accounts.models import User
+
+
+class Capability(StrEnum):
+    MANAGE_DIALOGUES = "manage_dialogues"
+    RESPOND = "respond"
+    INVITE_STAFF = "invite_staff"
+    MODERATE = "moderate"
+    SAFEGUARD = "safeguard"
+    VIEW_INSIGHTS = "view_insights"
+
+
+ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
+    User.Role.ADMIN: frozenset(
+        {
+            Capability.MANAGE_DIALOGUES,
+            Capability.RESPOND,
+            Capability.INVITE_STAFF,
+            Capability.MODERATE,
+            Capability.VIEW_INSIGHTS,
+        }
+    ),
+    User.Role.MODERATOR: frozenset({Capability.MODERATE}),
+    # Safeguarding concerns are seen by leads only, not by admins.
+    User.Role.SAFEGUARDING: frozenset({Capability.SAFEGUARD, Capability.MODERATE}),
+    User.Role.ANALYST: frozenset({Capability.VIEW_INSIGHTS}),
+    User.Role.RESIDENT: frozenset(),
+}
+
+
+def user_can(user: object, capability: Capability) -> bool:
+    if not isinstance(user, User) or not user.is_active:
+        return False
+    return capability in ROLE_CAPABILITIES.get(user.role, frozenset())

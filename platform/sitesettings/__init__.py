@@ -1,0 +1,1 @@
+"""Per-tenant settings that the organisation's admins control."""
