@@ -49,7 +49,8 @@ def username_not_reserved(value: str) -> None:
 
 
 USERNAME_VALIDATORS: list[Callable[[str], None]] = [
-    username_charset,
+    # Contact details first, so "sam@example.org" is told why, not just which characters.
     username_not_contact_details,
+    username_charset,
     username_not_reserved,
 ]

@@ -1,0 +1,1 @@
+"""Tests for resident and staff accounts."""

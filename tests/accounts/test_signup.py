@@ -1,0 +1,102 @@
+"""Signing up on a tenant's site: a chosen handle, a private email, verification by link."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.core import mail
+from django.test import Client
+from django_tenants.utils import tenant_context
+
+from accounts.models import User
+from tenants.models import Tenant
+
+pytestmark = pytest.mark.django_db
+
+PASSWORD = "a-long-memorable-passphrase"
+
+
+def _signup(client: Client, username: str, email: str) -> str:
+    response = client.post(
+        "/accounts/signup/",
+        {"username": username, "email": email, "password1": PASSWORD, "password2": PASSWORD},
+    )
+    return response.content.decode() if response.status_code == 200 else ""
+
+
+def test_signing_up_creates_the_account_in_that_tenant_only_and_sends_a_link(
+    client_for: Callable[..., Client], tenant_a: Tenant, tenant_b: Tenant
+) -> None:
+    client = client_for(tenant_a)
+    page = client.get("/accounts/signup/").content.decode()
+    assert "Pick a username" in page
+    assert _signup(client, "CalmWren11", "calm.wren@example.org") == ""
+
+    with tenant_context(tenant_a):
+        user = User.objects.get(username="CalmWren11")
+        assert not EmailAddress.objects.get(user=user).verified
+    with tenant_context(tenant_b):
+        assert not User.objects.filter(username="CalmWren11").exists()
+
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == ["calm.wren@example.org"]
+    assert "Alpha Community Partnership" in message.subject
+    link = re.search(r"http://[^\s]+/accounts/confirm-email/[^\s]+/", message.body)
+    assert link, message.body
+    path = link.group(0).split("localhost", 1)[1].split("/", 1)[1]
+    confirm = client.post("/" + path)
+    assert confirm.status_code == 302
+    with tenant_context(tenant_a):
+        assert EmailAddress.objects.get(user=user).verified
+
+    public_page = client_for(tenant_a).get("/").content.decode()
+    assert "calm.wren@example.org" not in public_page
+
+
+def test_a_picked_suggestion_prefills_the_username_and_junk_does_not(
+    client_for: Callable[..., Client], tenant_a: Tenant
+) -> None:
+    client = client_for(tenant_a)
+    picked = client.get("/accounts/signup/?handle=BraveOtter12").content.decode()
+    assert 'value="BraveOtter12"' in picked
+    junk = client.get('/accounts/signup/?handle="><script>alert(1)</script>').content.decode()
+    assert "<script>alert(1)" not in junk
+    assert 'name="username" value=' not in junk
+
+
+@pytest.mark.parametrize(
+    ("username", "message"),
+    [
+        ("sam@example.org", "cannot contain an email address"),
+        ("call07700900123", "phone number"),
+        ("", "This field is required"),
+    ],
+)
+def test_bad_usernames_get_a_clear_error_and_nothing_is_created(
+    client_for: Callable[..., Client], tenant_a: Tenant, username: str, message: str
+) -> None:
+    page = _signup(client_for(tenant_a), username, "someone@example.org")
+    assert message in page
+    with tenant_context(tenant_a):
+        assert not EmailAddress.objects.filter(email="someone@example.org").exists()
+    assert mail.outbox == []
+
+
+def test_a_username_taken_in_another_case_is_refused(
+    client_for: Callable[..., Client], tenant_a: Tenant
+) -> None:
+    with tenant_context(tenant_a):
+        User.objects.create_user(username="SwiftFinch33")
+    page = _signup(client_for(tenant_a), "swiftfinch33", "finch@example.org")
+    assert "already" in page.lower()
+
+
+def test_the_central_site_does_not_take_resident_sign_ups(
+    client_for: Callable[..., Client],
+) -> None:
+    response = client_for(None).get("/accounts/signup/")
+    assert response.status_code == 404
