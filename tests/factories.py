@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import factory
+from allauth.account.models import EmailAddress
 from django.utils import timezone
 
 from accounts.models import User
-from dialogues.models import Dialogue, Idea
+from dialogues.models import Comment, Dialogue, Idea
 
 PASSWORD = "correct-horse-battery-staple"
 
@@ -15,9 +16,19 @@ class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
         model = User
         django_get_or_create = ("username",)
+        skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"Resident{n}")
+    email = factory.LazyAttribute(lambda user: f"{user.username.lower()}@example.org")
     password = factory.django.Password(PASSWORD)
+
+    @factory.post_generation
+    def verified(self, create: bool, extracted: bool | None, **kwargs: object) -> None:
+        """Residents have confirmed their email unless made with verified=False."""
+        if create and extracted is not False:
+            EmailAddress.objects.get_or_create(
+                user=self, email=self.email, defaults={"verified": True, "primary": True}
+            )
 
 
 class DialogueFactory(factory.django.DjangoModelFactory[Dialogue]):
@@ -39,3 +50,12 @@ class IdeaFactory(factory.django.DjangoModelFactory[Idea]):
     author = factory.SubFactory(UserFactory)
     title = factory.Sequence(lambda n: f"Idea {n}")
     body = "A place to go after school."
+
+
+class CommentFactory(factory.django.DjangoModelFactory[Comment]):
+    class Meta:
+        model = Comment
+
+    idea = factory.SubFactory(IdeaFactory)
+    author = factory.SubFactory(UserFactory)
+    body = "I agree, and the library could host it."

@@ -1,11 +1,33 @@
-"""A dialogue (the organisation's question) and the ideas residents post in it."""
+"""A dialogue (the organisation's question), the ideas residents post in it, and the
+conversation around each idea: comments, official responses, ratings and status changes."""
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
+
+from townsquare.lib.video import validate_video_url, video_embed_url
+
+# The expression the search index is built on; queries must use the same one to hit it.
+IDEA_SEARCH_VECTOR = SearchVector("title", "body", config="english")
+
+
+class Tag(models.Model):
+    name = models.CharField(max_length=40, unique=True)
+    slug = models.SlugField(max_length=40, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class Dialogue(models.Model):
@@ -18,14 +40,20 @@ class Dialogue(models.Model):
     title = models.CharField(max_length=200)
     slug = models.SlugField(max_length=80, unique=True)
     question = models.CharField(max_length=500)
+    # Stored already sanitised (townsquare.lib.richtext), rendered as-is.
     description = models.TextField(blank=True)
+    video_url = models.URLField(blank=True, validators=[validate_video_url])
+    tags = models.ManyToManyField(Tag, blank=True, related_name="dialogues")
     state = models.CharField(max_length=10, choices=State.choices, default=State.DRAFT)
     listed = models.BooleanField(
         default=True, help_text="Unlisted dialogues are reachable by link only."
     )
     opens_at = models.DateTimeField(null=True, blank=True)
     closes_at = models.DateTimeField(null=True, blank=True)
+    outcome_summary = models.TextField(blank=True)
+    outcome_published_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -52,18 +80,135 @@ class Dialogue(models.Model):
     def is_public(self) -> bool:
         return self.state != self.State.DRAFT
 
+    @property
+    def is_open(self) -> bool:
+        return self.state == self.State.OPEN
+
+    @property
+    def video_embed(self) -> str:
+        return video_embed_url(self.video_url) if self.video_url else ""
+
 
 class Idea(models.Model):
+    class Status(models.TextChoices):
+        NONE = "", "No status yet"
+        UNDER_CONSIDERATION = "under_consideration", "Under consideration"
+        ACCEPTED = "accepted", "Accepted"
+        NOT_TAKEN_FORWARD = "not_taken_forward", "Not taken forward"
+        DONE = "done", "Done"
+
     dialogue = models.ForeignKey(Dialogue, on_delete=models.CASCADE, related_name="ideas")
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="ideas"
     )
-    title = models.CharField(max_length=200)
-    body = models.TextField(max_length=10000)
+    title = models.CharField(max_length=150)
+    body = models.TextField(max_length=5000)
+    tags = models.ManyToManyField(Tag, blank=True, related_name="ideas")
+    status = models.CharField(max_length=30, choices=Status.choices, default="", blank=True)
+    status_explanation = models.TextField(blank=True, max_length=5000)
+    # Idempotency: a form submitted twice carries the same key and creates one idea.
+    submission_key = models.UUIDField(default=uuid.uuid4, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
+    edited_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    # Counters kept by the services, so listing ideas never aggregates comments or ratings.
+    comment_count = models.PositiveIntegerField(default=0)
+    rating_count = models.PositiveIntegerField(default=0)
+    rating_total = models.PositiveIntegerField(default=0)
+    responded_at = models.DateTimeField(null=True, blank=True)
+    last_activity_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["author", "submission_key"], name="idea_one_per_submission"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["dialogue", "-created_at"], name="idea_newest"),
+            models.Index(fields=["dialogue", "-last_activity_at"], name="idea_activity"),
+            GinIndex(IDEA_SEARCH_VECTOR, name="idea_search"),
+        ]
 
     def __str__(self) -> str:
         return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("dialogues:idea", kwargs={"slug": self.dialogue.slug, "idea_id": self.pk})
+
+    @property
+    def rating_average(self) -> float | None:
+        return round(self.rating_total / self.rating_count, 1) if self.rating_count else None
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
+
+
+class Comment(models.Model):
+    idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="comments"
+    )
+    # One level of replies: a reply's parent is always a top-level comment.
+    parent = models.ForeignKey(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="replies"
+    )
+    body = models.TextField(max_length=3000)
+    # Written by staff as the organisation: shown with a badge and distinct style.
+    is_official = models.BooleanField(default=False)
+    submission_key = models.UUIDField(default=uuid.uuid4, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["author", "submission_key"], name="comment_one_per_submission"
+            ),
+        ]
+        indexes = [models.Index(fields=["idea", "created_at"], name="comment_by_idea")]
+
+    def __str__(self) -> str:
+        return f"Comment {self.pk} on idea {self.idea_id}"
+
+
+class Rating(models.Model):
+    idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="ratings")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="ratings"
+    )
+    stars = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["idea", "user"], name="rating_one_per_resident"),
+            models.CheckConstraint(
+                condition=models.Q(stars__gte=1, stars__lte=5), name="rating_one_to_five"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.stars}★ on idea {self.idea_id}"
+
+
+class StatusChange(models.Model):
+    """The public history of an idea's status, each with the organisation's explanation."""
+
+    idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="status_changes")
+    status = models.CharField(max_length=30, choices=Idea.Status.choices)
+    explanation = models.TextField(max_length=5000)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_status_display()} for idea {self.idea_id}"

@@ -1,17 +1,27 @@
-"""Reads for dialogues and ideas, shaped for the pages and the API."""
+"""Reads for dialogues and ideas, shaped for the pages and the API with a fixed query count."""
 
 from __future__ import annotations
 
-from django.db.models import Count, QuerySet
+from django.contrib.postgres.search import SearchQuery
+from django.db.models import Case, Count, F, FloatField, Prefetch, Q, QuerySet, Value, When
+from django.db.models.functions import Cast
 
-from dialogues.models import Dialogue, Idea
+from accounts.models import User
+from dialogues.models import IDEA_SEARCH_VECTOR, Comment, Dialogue, Idea, Rating, Tag
+
+SORTS = {
+    "newest": "Newest",
+    "top_rated": "Top rated",
+    "most_discussed": "Most discussed",
+    "responded": "Responded to",
+}
 
 
 def dialogue_list_public() -> QuerySet[Dialogue]:
     """What the tenant home page lists: open and closed dialogues that are listed."""
     return (
         Dialogue.objects.filter(listed=True, state__in=[Dialogue.State.OPEN, Dialogue.State.CLOSED])
-        .annotate(idea_count=Count("ideas"))
+        .annotate(idea_count=Count("ideas", filter=Q(ideas__withdrawn_at__isnull=True)))
         .order_by("state", "-created_at")
     )
 
@@ -21,5 +31,61 @@ def dialogue_get_public(*, slug: str) -> Dialogue | None:
     return Dialogue.objects.exclude(state=Dialogue.State.DRAFT).filter(slug=slug).first()
 
 
-def idea_list_for_dialogue(*, dialogue: Dialogue) -> QuerySet[Idea]:
-    return Idea.objects.filter(dialogue=dialogue).select_related("author").order_by("-created_at")
+def tag_list_for_dialogue(*, dialogue: Dialogue) -> QuerySet[Tag]:
+    """Tags used by the dialogue's ideas, for the filter."""
+    return Tag.objects.filter(ideas__dialogue=dialogue).distinct().order_by("name")
+
+
+def idea_list(
+    *, dialogue: Dialogue, sort: str = "newest", tag: str = "", query: str = ""
+) -> QuerySet[Idea]:
+    """The dialogue's live ideas, filtered and sorted; authors and tags fetched up front."""
+    ideas = (
+        Idea.objects.filter(dialogue=dialogue, withdrawn_at__isnull=True)
+        .select_related("author")
+        .prefetch_related(Prefetch("tags", queryset=Tag.objects.order_by("name")))
+    )
+    if tag:
+        ideas = ideas.filter(tags__slug=tag)
+    if query.strip():
+        ideas = ideas.annotate(search=IDEA_SEARCH_VECTOR).filter(
+            search=SearchQuery(query, config="english", search_type="websearch")
+        )
+    if sort == "top_rated":
+        average = Case(
+            When(rating_count=0, then=Value(None)),
+            default=Cast(F("rating_total"), FloatField()) / F("rating_count"),
+            output_field=FloatField(),
+        )
+        return ideas.order_by(average.desc(nulls_last=True), "-rating_count", "-created_at")
+    if sort == "most_discussed":
+        return ideas.order_by("-comment_count", "-created_at")
+    if sort == "responded":
+        return ideas.order_by(F("responded_at").desc(nulls_last=True), "-created_at")
+    return ideas.order_by("-created_at")
+
+
+def idea_get(*, dialogue: Dialogue, idea_id: int) -> Idea | None:
+    return (
+        Idea.objects.filter(dialogue=dialogue, pk=idea_id)
+        .select_related("author", "dialogue")
+        .prefetch_related("tags")
+        .first()
+    )
+
+
+def comment_threads(*, idea: Idea) -> list[Comment]:
+    """Top-level comments in order, each with its replies, authors fetched in the same go."""
+    replies = Comment.objects.select_related("author").order_by("created_at")
+    return list(
+        Comment.objects.filter(idea=idea, parent__isnull=True)
+        .select_related("author")
+        .prefetch_related(Prefetch("replies", queryset=replies))
+        .order_by("created_at")
+    )
+
+
+def rating_of(*, idea: Idea, user: User) -> int | None:
+    if not user.is_authenticated:
+        return None
+    return Rating.objects.filter(idea=idea, user=user).values_list("stars", flat=True).first()

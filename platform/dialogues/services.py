@@ -1,15 +1,50 @@
-"""Writes for dialogues and ideas."""
+"""Writes for dialogues, ideas, comments, ratings and official responses.
+
+Every function is atomic and checks the rules a resident would expect: posting only while a
+dialogue is open, editing only your own idea within the window, one rating per idea.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+import uuid
+from datetime import datetime, timedelta
 
-from django.core.exceptions import ValidationError
-from django.db import transaction
+from allauth.account.models import EmailAddress
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import User
-from dialogues.models import Dialogue, Idea
+from accounts.roles import Capability, user_can
+from dialogues.models import Comment, Dialogue, Idea, Rating, StatusChange, Tag
+from sitesettings.selectors import site_settings_get
+from townsquare.lib.richtext import richtext_clean
+
+
+class NotAllowed(PermissionDenied):
+    """A rule stops this person doing this; the message says why, in plain words."""
+
+
+def participant_check(*, user: User) -> None:
+    """Raises NotAllowed unless this person may post on this site right now."""
+    if not user.is_authenticated or not user.is_active:
+        raise NotAllowed("Please sign in to take part.")
+    if site_settings_get().require_verified_email and not user.is_tenant_staff:
+        verified = EmailAddress.objects.filter(user=user, verified=True).exists()
+        if not verified:
+            raise NotAllowed(
+                "Please confirm your email address first: follow the link we sent you."
+            )
+
+
+def _require_open(dialogue: Dialogue) -> None:
+    if dialogue.state != Dialogue.State.OPEN:
+        raise NotAllowed(
+            "This dialogue is closed, so new posts are not being taken."
+            if dialogue.state in {Dialogue.State.CLOSED, Dialogue.State.ARCHIVED}
+            else "This dialogue is not open yet."
+        )
 
 
 @transaction.atomic
@@ -19,7 +54,10 @@ def dialogue_create(
     slug: str,
     question: str,
     description: str = "",
+    video_url: str = "",
+    tags: list[Tag] | None = None,
     state: str = Dialogue.State.DRAFT,
+    listed: bool = True,
     opens_at: datetime | None = None,
     closes_at: datetime | None = None,
 ) -> Dialogue:
@@ -27,24 +65,184 @@ def dialogue_create(
         title=title,
         slug=slug,
         question=question,
-        description=description,
+        description=richtext_clean(description),
+        video_url=video_url,
         state=state,
+        listed=listed,
         opens_at=opens_at,
         closes_at=closes_at,
     )
     dialogue.full_clean()
     dialogue.save()
+    if tags:
+        dialogue.tags.set(tags)
     return dialogue
 
 
 @transaction.atomic
-def idea_create(*, dialogue: Dialogue, author: User | None, title: str, body: str) -> Idea:
-    if dialogue.state != Dialogue.State.OPEN:
-        raise ValidationError("Ideas can only be posted while a dialogue is open.")
-    idea = Idea(dialogue=dialogue, author=author, title=title, body=body)
+def idea_create(
+    *,
+    dialogue: Dialogue,
+    author: User,
+    title: str,
+    body: str,
+    tags: list[Tag] | None = None,
+    submission_key: uuid.UUID | None = None,
+) -> Idea:
+    """Posts an idea; the same submission_key from the same author returns the first idea."""
+    participant_check(user=author)
+    _require_open(dialogue)
+    if submission_key is not None:
+        existing = Idea.objects.filter(author=author, submission_key=submission_key).first()
+        if existing is not None:
+            return existing
+    idea = Idea(
+        dialogue=dialogue,
+        author=author,
+        title=title.strip(),
+        body=body.strip(),
+        submission_key=submission_key or uuid.uuid4(),
+    )
     idea.full_clean()
-    idea.save()
+    try:
+        with transaction.atomic():
+            idea.save()
+    except IntegrityError:
+        # A concurrent double submit won the race: return the idea it created.
+        return Idea.objects.get(author=author, submission_key=idea.submission_key)
+    if tags:
+        idea.tags.set(tags)
     return idea
+
+
+def _own_idea(idea: Idea, user: User) -> None:
+    if idea.author_id != user.pk:
+        raise NotAllowed("You can only change your own ideas.")
+
+
+@transaction.atomic
+def idea_update(*, idea: Idea, editor: User, title: str, body: str) -> Idea:
+    _own_idea(idea, editor)
+    _require_open(idea.dialogue)
+    if idea.is_withdrawn:
+        raise NotAllowed("This idea has been withdrawn.")
+    window = timedelta(minutes=site_settings_get().idea_edit_window_minutes)
+    if timezone.now() > idea.created_at + window:
+        raise NotAllowed("The time for editing this idea has passed.")
+    idea.title, idea.body = title.strip(), body.strip()
+    idea.edited_at = timezone.now()
+    idea.full_clean()
+    idea.save(update_fields=["title", "body", "edited_at"])
+    return idea
+
+
+@transaction.atomic
+def idea_withdraw(*, idea: Idea, by: User) -> Idea:
+    _own_idea(idea, by)
+    if not idea.is_withdrawn:
+        idea.withdrawn_at = timezone.now()
+        idea.save(update_fields=["withdrawn_at"])
+    return idea
+
+
+@transaction.atomic
+def comment_create(
+    *,
+    idea: Idea,
+    author: User,
+    body: str,
+    parent: Comment | None = None,
+    official: bool = False,
+    submission_key: uuid.UUID | None = None,
+) -> Comment:
+    """A comment, a reply to a top-level comment, or (staff) an official response."""
+    if official:
+        if not user_can(author, Capability.RESPOND):
+            raise NotAllowed("Only staff who speak for the organisation can respond officially.")
+    else:
+        participant_check(user=author)
+        _require_open(idea.dialogue)
+    if idea.is_withdrawn:
+        raise NotAllowed("This idea has been withdrawn.")
+    if parent is not None:
+        if parent.idea_id != idea.pk:
+            raise ValidationError("You can only reply to a comment on the same idea.")
+        # Replies stay one level deep: a reply to a reply joins its thread.
+        parent = parent.parent or parent
+    if submission_key is not None:
+        existing = Comment.objects.filter(author=author, submission_key=submission_key).first()
+        if existing is not None:
+            return existing
+    comment = Comment(
+        idea=idea,
+        author=author,
+        body=body.strip(),
+        parent=parent,
+        is_official=official,
+        submission_key=submission_key or uuid.uuid4(),
+    )
+    comment.full_clean()
+    comment.save()
+    now = timezone.now()
+    updates: dict[str, object] = {"comment_count": F("comment_count") + 1, "last_activity_at": now}
+    if official:
+        updates["responded_at"] = now
+    Idea.objects.filter(pk=idea.pk).update(**updates)
+    return comment
+
+
+@transaction.atomic
+def rating_set(*, idea: Idea, user: User, stars: int) -> Rating:
+    """Rates an idea 1 to 5, or changes this resident's earlier rating."""
+    participant_check(user=user)
+    _require_open(idea.dialogue)
+    if not 1 <= stars <= 5:
+        raise ValidationError("Choose between 1 and 5 stars.")
+    if idea.author_id == user.pk:
+        raise NotAllowed("You cannot rate your own idea.")
+    # Lock the idea row so concurrent ratings keep the counters exact.
+    Idea.objects.select_for_update().filter(pk=idea.pk).first()
+    rating = Rating.objects.filter(idea=idea, user=user).first()
+    if rating is None:
+        rating = Rating.objects.create(idea=idea, user=user, stars=stars)
+        Idea.objects.filter(pk=idea.pk).update(
+            rating_count=F("rating_count") + 1, rating_total=F("rating_total") + stars
+        )
+    elif rating.stars != stars:
+        Idea.objects.filter(pk=idea.pk).update(
+            rating_total=F("rating_total") - rating.stars + stars
+        )
+        rating.stars = stars
+        rating.save(update_fields=["stars", "updated_at"])
+    return rating
+
+
+@transaction.atomic
+def rating_withdraw(*, idea: Idea, user: User) -> None:
+    Idea.objects.select_for_update().filter(pk=idea.pk).first()
+    rating = Rating.objects.filter(idea=idea, user=user).first()
+    if rating is not None:
+        Idea.objects.filter(pk=idea.pk).update(
+            rating_count=F("rating_count") - 1, rating_total=F("rating_total") - rating.stars
+        )
+        rating.delete()
+
+
+@transaction.atomic
+def idea_status_set(*, idea: Idea, by: User, status: str, explanation: str) -> StatusChange:
+    """Staff set an idea's status with a public explanation, kept as history."""
+    if not user_can(by, Capability.RESPOND):
+        raise NotAllowed("Only staff who speak for the organisation can set a status.")
+    if status not in Idea.Status.values or status == Idea.Status.NONE:
+        raise ValidationError("Choose a status.")
+    if not explanation.strip():
+        raise ValidationError("Explain the status to residents.")
+    change = StatusChange(idea=idea, status=status, explanation=explanation.strip(), changed_by=by)
+    change.full_clean()
+    change.save()
+    idea.status, idea.status_explanation = status, change.explanation
+    idea.save(update_fields=["status", "status_explanation"])
+    return change
 
 
 @transaction.atomic

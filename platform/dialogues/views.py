@@ -1,12 +1,59 @@
-"""Resident-facing pages of a tenant's site: the home page and a dialogue with its ideas."""
+"""Resident-facing pages of a tenant's site: dialogues, ideas and the conversation on each."""
 
 from __future__ import annotations
 
+import uuid
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 
-from dialogues import selectors
+from accounts.models import User
+from accounts.roles import Capability, user_can
+from dialogues import selectors, services
+from dialogues.forms import (
+    CommentForm,
+    IdeaEditForm,
+    IdeaForm,
+    RatingForm,
+    ResponseForm,
+    StatusForm,
+)
+from dialogues.models import Comment, Dialogue, Idea
+
+IDEAS_PER_PAGE = 20
+
+
+def _dialogue_or_404(slug: str) -> Dialogue:
+    dialogue = selectors.dialogue_get_public(slug=slug)
+    if dialogue is None:
+        raise Http404("No such dialogue")
+    return dialogue
+
+
+def _idea_or_404(slug: str, idea_id: int) -> Idea:
+    idea = selectors.idea_get(dialogue=_dialogue_or_404(slug), idea_id=idea_id)
+    if idea is None:
+        raise Http404("No such idea")
+    return idea
+
+
+def _user(request: HttpRequest) -> User:
+    """The signed-in user; only called behind login_required."""
+    user = request.user
+    if not isinstance(user, User):
+        raise Http404("Not signed in")
+    return user
+
+
+def _problem(request: HttpRequest, error: Exception) -> None:
+    text = error.messages[0] if isinstance(error, ValidationError) else str(error)
+    messages.error(request, text)
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -15,9 +62,183 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def dialogue_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    dialogue = selectors.dialogue_get_public(slug=slug)
-    if dialogue is None:
-        raise Http404("No such dialogue")
-    paginator = Paginator(selectors.idea_list_for_dialogue(dialogue=dialogue), 20)
-    page = paginator.get_page(request.GET.get("page"))
-    return render(request, "dialogues/dialogue_detail.html", {"dialogue": dialogue, "page": page})
+    dialogue = _dialogue_or_404(slug)
+    sort = request.GET.get("sort", "newest")
+    sort = sort if sort in selectors.SORTS else "newest"
+    tag = request.GET.get("tag", "")[:40]
+    query = request.GET.get("q", "")[:200]
+    ideas = selectors.idea_list(dialogue=dialogue, sort=sort, tag=tag, query=query)
+    page = Paginator(ideas, IDEAS_PER_PAGE).get_page(request.GET.get("page"))
+    context: dict[str, Any] = {
+        "dialogue": dialogue,
+        "page": page,
+        "sorts": selectors.SORTS,
+        "sort": sort,
+        "tag": tag,
+        "query": query,
+        "tags": selectors.tag_list_for_dialogue(dialogue=dialogue),
+    }
+    return render(request, "dialogues/dialogue_detail.html", context)
+
+
+@login_required
+def idea_new(request: HttpRequest, slug: str) -> HttpResponse:
+    dialogue = _dialogue_or_404(slug)
+    form = IdeaForm(request.POST or None, initial={"submission_key": uuid.uuid4()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            idea = services.idea_create(
+                dialogue=dialogue,
+                author=_user(request),
+                title=form.cleaned_data["title"],
+                body=form.cleaned_data["body"],
+                tags=list(form.cleaned_data.get("tags") or []),
+                submission_key=form.cleaned_data["submission_key"],
+            )
+        except services.NotAllowed as error:
+            _problem(request, error)
+            return redirect(dialogue)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Thank you: your idea is posted.")
+            return redirect(idea)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "dialogues/idea_form.html", {"dialogue": dialogue, "form": form}, status=status
+    )
+
+
+def idea_detail(request: HttpRequest, slug: str, idea_id: int) -> HttpResponse:
+    idea = _idea_or_404(slug, idea_id)
+    user = request.user
+    context: dict[str, Any] = {
+        "dialogue": idea.dialogue,
+        "idea": idea,
+        "threads": selectors.comment_threads(idea=idea),
+        "status_history": idea.status_changes.all(),
+        "comment_form": CommentForm(initial={"submission_key": uuid.uuid4()}),
+        "my_rating": selectors.rating_of(idea=idea, user=user) if isinstance(user, User) else None,
+        "is_author": user.is_authenticated and idea.author_id == user.pk,
+        "can_respond": user_can(user, Capability.RESPOND),
+    }
+    if context["can_respond"]:
+        context["response_form"] = ResponseForm(initial={"submission_key": uuid.uuid4()})
+        context["status_form"] = StatusForm(initial={"status": idea.status or None})
+    context["rating_form"] = RatingForm(initial={"stars": context["my_rating"]})
+    return render(request, "dialogues/idea_detail.html", context)
+
+
+@login_required
+def idea_edit(request: HttpRequest, slug: str, idea_id: int) -> HttpResponse:
+    idea = _idea_or_404(slug, idea_id)
+    if idea.author_id != request.user.pk:
+        raise Http404("No such idea")
+    form = IdeaEditForm(request.POST or None, initial={"title": idea.title, "body": idea.body})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.idea_update(idea=idea, editor=_user(request), **form.cleaned_data)
+        except services.NotAllowed as error:
+            _problem(request, error)
+        except ValidationError as error:
+            form.add_error(None, error)
+            return render(request, "dialogues/idea_edit.html", {"idea": idea, "form": form})
+        else:
+            messages.success(request, "Your idea is updated.")
+        return redirect(idea)
+    return render(request, "dialogues/idea_edit.html", {"idea": idea, "form": form})
+
+
+@login_required
+@require_POST
+def idea_withdraw(request: HttpRequest, slug: str, idea_id: int) -> HttpResponse:
+    idea = _idea_or_404(slug, idea_id)
+    if idea.author_id != request.user.pk:
+        raise Http404("No such idea")
+    services.idea_withdraw(idea=idea, by=_user(request))
+    messages.success(request, "Your idea is withdrawn. It no longer appears in the list.")
+    return redirect(idea.dialogue)
+
+
+@login_required
+@require_POST
+def comment_new(request: HttpRequest, slug: str, idea_id: int) -> HttpResponse:
+    idea = _idea_or_404(slug, idea_id)
+    form = CommentForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, f"Your comment was not posted: {errors[0]}")
+        return redirect(idea)
+    parent = None
+    if form.cleaned_data["parent"]:
+        parent = Comment.objects.filter(idea=idea, pk=form.cleaned_data["parent"]).first()
+    try:
+        services.comment_create(
+            idea=idea,
+            author=_user(request),
+            body=form.cleaned_data["body"],
+            parent=parent,
+            submission_key=form.cleaned_data["submission_key"],
+        )
+    except (services.NotAllowed, ValidationError) as error:
+        _problem(request, error)
+    else:
+        messages.success(request, "Your comment is posted.")
+    return redirect(f"{idea.get_absolute_url()}#comments")
+
+
+@login_required
+@require_POST
+def rating_set(request: HttpRequest, slug: str, idea_id: int) -> HttpResponse:
+    idea = _idea_or_404(slug, idea_id)
+    if "withdraw" in request.POST:
+        services.rating_withdraw(idea=idea, user=_user(request))
+        messages.success(request, "Your rating is removed.")
+        return redirect(idea)
+    form = RatingForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose between 1 and 5 stars.")
+        return redirect(idea)
+    try:
+        services.rating_set(idea=idea, user=_user(request), stars=form.cleaned_data["stars"])
+    except (services.NotAllowed, ValidationError) as error:
+        _problem(request, error)
+    else:
+        messages.success(request, "Thank you for rating this idea.")
+    return redirect(idea)
+
+
+@login_required
+@require_POST
+def response_new(request: HttpRequest, slug: str, idea_id: int) -> HttpResponse:
+    idea = _idea_or_404(slug, idea_id)
+    if not user_can(request.user, Capability.RESPOND):
+        raise Http404("No such page")
+    form = ResponseForm(request.POST)
+    if form.is_valid():
+        services.comment_create(
+            idea=idea,
+            author=_user(request),
+            body=form.cleaned_data["body"],
+            official=True,
+            submission_key=form.cleaned_data["submission_key"],
+        )
+        messages.success(request, "Your response is published.")
+    else:
+        messages.error(request, "The response was empty.")
+    return redirect(f"{idea.get_absolute_url()}#comments")
+
+
+@login_required
+@require_POST
+def status_set(request: HttpRequest, slug: str, idea_id: int) -> HttpResponse:
+    idea = _idea_or_404(slug, idea_id)
+    if not user_can(request.user, Capability.RESPOND):
+        raise Http404("No such page")
+    form = StatusForm(request.POST)
+    if form.is_valid():
+        services.idea_status_set(idea=idea, by=_user(request), **form.cleaned_data)
+        messages.success(request, "The status is updated.")
+    else:
+        messages.error(request, "Choose a status and explain it to residents.")
+    return redirect(idea)

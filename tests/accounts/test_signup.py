@@ -45,7 +45,7 @@ def test_signing_up_creates_the_account_in_that_tenant_only_and_sends_a_link(
     message = mail.outbox[0]
     assert message.to == ["calm.wren@example.org"]
     assert "Alpha Community Partnership" in message.subject
-    link = re.search(r"http://[^\s]+/accounts/confirm-email/[^\s]+/", message.body)
+    link = re.search(r"http://[^\s]+/accounts/confirm-email/[^\s]+/", str(message.body))
     assert link, message.body
     path = link.group(0).split("localhost", 1)[1].split("/", 1)[1]
     confirm = client.post("/" + path)

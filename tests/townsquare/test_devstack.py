@@ -87,7 +87,7 @@ def test_quick_start_serves_both_sites_then_stops_everything(tmp_path: Path) -> 
         assert "More youth clubs open late" in dialogue.text
         assert _get(port, "localhost", "/readyz").json()["failed"] == []
         output = log.read_text()
-        password = re.search(r"password: (\S+)", output)
+        password = re.search(r"username: admin\s+password: (\S+)", output)
         assert password, output
         assert "http://merseyside.localhost:" in output
         session = requests.Session()

@@ -1,4 +1,4 @@
-"""Seeds the demo once: the central site and the Merseyside tenant with an open dialogue."""
+"""Seeds the demo once: the central site and the Merseyside tenant with a lively dialogue."""
 
 from __future__ import annotations
 
@@ -7,38 +7,55 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
-from dialogues.models import Dialogue
-from dialogues.services import dialogue_create, idea_create
+from accounts.models import User
+from dialogues.models import Dialogue, Tag
+from dialogues.services import (
+    comment_create,
+    dialogue_create,
+    idea_create,
+    idea_status_set,
+    rating_set,
+)
 from tenants.models import Tenant
 from tenants.services import public_tenant_ensure, tenant_create
 
 DEMO_SLUG = "merseyside"
 DEMO_NAME = "Merseyside Violence Reduction Partnership"
+STAFF = [
+    ("admin", User.Role.ADMIN),
+    ("moderator", User.Role.MODERATOR),
+    ("safeguarding", User.Role.SAFEGUARDING),
+    ("analyst", User.Role.ANALYST),
+]
+TAGS = ["Youth services", "Streets and lighting", "Mentoring"]
 DEMO_IDEAS = [
     (
         "QuietOtter42",
         "More youth clubs open late",
         "Somewhere warm and safe to go after 6pm, with people who listen, would keep a lot of "
         "us off the streets when things kick off.",
+        "Youth services",
     ),
     (
         "BrightHeron7",
         "Better lighting on the walk home",
         "The path by the park is pitch black in winter. Lights and a bit of CCTV would "
         "make it feel less risky.",
+        "Streets and lighting",
     ),
     (
         "CalmFox19",
         "Mentors who have been there",
         "People who got out of that life talking to younger kids. They listen to someone who "
         "understands.",
+        "Mentoring",
     ),
 ]
 
@@ -57,40 +74,100 @@ class Command(BaseCommand):
             tenant = tenant_create(name=DEMO_NAME, slug=DEMO_SLUG, plan="partnership")
             self.stdout.write(f"Created tenant {DEMO_SLUG}")
         with schema_context(tenant.schema_name):
-            password = self._seed_tenant()
-        if password:
+            passwords = self._seed_staff()
+            self._seed_dialogue()
+        if passwords:
+            login_url = f"http://{DEMO_SLUG}.{settings.ROOT_DOMAIN}/accounts/login/"
+            lines = [f"Demo staff logins at {login_url}"]
+            lines += [
+                f"  {role:<13} username: {name:<13} password: {pw}" for name, role, pw in passwords
+            ]
             logins_file.parent.mkdir(parents=True, exist_ok=True)
-            logins_file.write_text(
-                f"Demo tenant admin at http://{DEMO_SLUG}.{settings.ROOT_DOMAIN}/accounts/login/\n"
-                f"  username: admin\n  password: {password}\n"
-            )
+            logins_file.write_text("\n".join(lines) + "\n")
             logins_file.chmod(0o600)
         if logins_file.exists():
             self.stdout.write(logins_file.read_text())
 
     @transaction.atomic
-    def _seed_tenant(self) -> str | None:
-        """Returns the admin password when the admin was created by this run."""
-        user_model = get_user_model()
-        password = None
-        if not user_model.objects.filter(username="admin").exists():
+    def _seed_staff(self) -> list[tuple[str, str, str]]:
+        """Creates the staff accounts that are missing; returns their new passwords."""
+        created = []
+        for username, role in STAFF:
+            if User.objects.filter(username=username).exists():
+                continue
             password = secrets.token_urlsafe(12)
-            user_model.objects.create_user(username="admin", password=password, role="admin")
+            user = User.objects.create_user(
+                username=username,
+                email=f"{username}@{DEMO_SLUG}.example",
+                password=password,
+                role=role,
+            )
+            EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+            created.append((username, str(role), password))
+        return created
+
+    @transaction.atomic
+    def _seed_dialogue(self) -> None:
         if Dialogue.objects.filter(slug="safer-merseyside").exists():
-            return password
+            return
+        tags = {name: Tag.objects.get_or_create(name=name, slug=_slug(name))[0] for name in TAGS}
         dialogue = dialogue_create(
             title="Making Merseyside safer",
             slug="safer-merseyside",
             question="What would make your area feel safer for young people?",
             description=(
-                "We want to hear from young people across all five boroughs. Share your ideas, "
-                "comment on others', and see how we respond. Your username is all anyone sees."
+                "<p>We want to hear from young people across <strong>all five boroughs</strong>. "
+                "Share your ideas, comment on others', and see how we respond.</p>"
+                "<p>Your username is all anyone sees.</p>"
             ),
             state=Dialogue.State.OPEN,
             opens_at=timezone.now() - timedelta(days=1),
             closes_at=timezone.now() + timedelta(days=60),
+            tags=list(tags.values()),
         )
-        for username, title, body in DEMO_IDEAS:
-            author = user_model.objects.create_user(username=username, password=None)
-            idea_create(dialogue=dialogue, author=author, title=title, body=body)
-        return password
+        residents = {}
+        for username, title, body, tag in DEMO_IDEAS:
+            resident = User.objects.create_user(
+                username=username, email=f"{username.lower()}@residents.example", password=None
+            )
+            EmailAddress.objects.create(
+                user=resident, email=resident.email, verified=True, primary=True
+            )
+            residents[username] = resident
+            idea_create(
+                dialogue=dialogue, author=resident, title=title, body=body, tags=[tags[tag]]
+            )
+        clubs, lighting = (
+            dialogue.ideas.get(title__startswith="More youth"),
+            dialogue.ideas.get(title__startswith="Better lighting"),
+        )
+        first = comment_create(
+            idea=clubs, author=residents["BrightHeron7"], body="Yes! Fridays especially."
+        )
+        comment_create(
+            idea=clubs,
+            author=residents["CalmFox19"],
+            body="And somewhere you can just talk, not only sport.",
+            parent=first,
+        )
+        rating_set(idea=clubs, user=residents["BrightHeron7"], stars=5)
+        rating_set(idea=clubs, user=residents["CalmFox19"], stars=4)
+        rating_set(idea=lighting, user=residents["QuietOtter42"], stars=4)
+        admin = User.objects.get(username="admin")
+        comment_create(
+            idea=clubs,
+            author=admin,
+            official=True,
+            body="Thank you. We are talking to the youth service about opening two clubs until "
+            "9pm on Fridays from next month, and we will report back here.",
+        )
+        idea_status_set(
+            idea=clubs,
+            by=admin,
+            status="under_consideration",
+            explanation="We are costing late openings with the youth service.",
+        )
+
+
+def _slug(name: str) -> str:
+    return name.lower().replace(" and ", "-").replace(" ", "-")

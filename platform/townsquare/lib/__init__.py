@@ -1,0 +1,1 @@
+"""Small, focused helpers shared across apps, one topic per module."""
