@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.conf import settings
+
 from tenants.models import Tenant
 
 
@@ -12,3 +14,11 @@ def tenant_get_by_slug(*, slug: str) -> Tenant | None:
 def tenant_primary_host(*, tenant: Tenant) -> str:
     domain = tenant.domains.filter(is_primary=True).first()
     return str(domain.domain) if domain else ""
+
+
+def tenant_base_url(*, tenant: Tenant) -> str:
+    """The address residents use for this tenant, for links in emails."""
+    host = tenant_primary_host(tenant=tenant) or settings.ROOT_DOMAIN
+    scheme = "https" if settings.HTTPS else "http"
+    port = f":{settings.PUBLIC_PORT}" if settings.PUBLIC_PORT else ""
+    return f"{scheme}://{host}{port}"

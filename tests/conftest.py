@@ -22,6 +22,7 @@ from tenants.services import public_tenant_ensure, tenant_create
 from tests.factories import DialogueFactory, IdeaFactory, UserFactory
 from tests.harness.browser import AXE_SOURCE, CHROMIUM, CHROMIUM_ARGS
 from tests.harness.live_server import LiveServer, live_server_start, live_server_stop
+from tests.harness.smtp_sink import SmtpSink, smtp_sink_start
 from tests.harness.worker import Worker, worker_start, worker_stop
 
 # Playwright's sync API keeps an event loop in the main thread; Django's ORM would refuse to
@@ -139,13 +140,22 @@ def live_site(django_db_setup: None) -> Iterator[LiveServer]:
 
 
 @pytest.fixture(scope="session")
+def smtp_sink() -> Iterator[SmtpSink]:
+    """The mail server the worker delivers to: outgoing mail's network boundary."""
+    sink = smtp_sink_start()
+    yield sink
+    sink.controller.stop()
+
+
+@pytest.fixture(scope="session")
 def celery_worker(
     django_db_setup: None,
     django_db_blocker: DjangoDbBlocker,
     tmp_path_factory: pytest.TempPathFactory,
+    smtp_sink: SmtpSink,
 ) -> Iterator[Worker]:
     with django_db_blocker.unblock():
-        worker = worker_start(tmp_path_factory.mktemp("worker"))
+        worker = worker_start(tmp_path_factory.mktemp("worker"), smtp_port=smtp_sink.port)
     yield worker
     worker_stop(worker)
 

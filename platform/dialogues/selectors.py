@@ -89,3 +89,13 @@ def rating_of(*, idea: Idea, user: User) -> int | None:
     if not user.is_authenticated:
         return None
     return Rating.objects.filter(idea=idea, user=user).values_list("stars", flat=True).first()
+
+
+def idea_get_any(*, idea_id: int) -> Idea | None:
+    """An idea in any public dialogue, by id."""
+    return (
+        Idea.objects.exclude(dialogue__state=Dialogue.State.DRAFT)
+        .select_related("dialogue")
+        .filter(pk=idea_id)
+        .first()
+    )

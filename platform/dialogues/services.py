@@ -18,6 +18,7 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.roles import Capability, user_can
 from dialogues.models import Comment, Dialogue, Idea, Rating, StatusChange, Tag
+from notifications import services as notifications
 from sitesettings.selectors import site_settings_get
 from townsquare.lib.richtext import richtext_clean
 
@@ -112,6 +113,8 @@ def idea_create(
         return Idea.objects.get(author=author, submission_key=idea.submission_key)
     if tags:
         idea.tags.set(tags)
+    notifications.follow_set(user=author, idea=idea, following=True)
+    notifications.notify_new_idea(idea=idea)
     return idea
 
 
@@ -188,6 +191,9 @@ def comment_create(
     if official:
         updates["responded_at"] = now
     Idea.objects.filter(pk=idea.pk).update(**updates)
+    if not official:
+        notifications.follow_set(user=author, idea=idea, following=True)
+    notifications.notify_comment(comment=comment)
     return comment
 
 
@@ -242,6 +248,7 @@ def idea_status_set(*, idea: Idea, by: User, status: str, explanation: str) -> S
     change.save()
     idea.status, idea.status_explanation = status, change.explanation
     idea.save(update_fields=["status", "status_explanation"])
+    notifications.notify_status(change=change)
     return change
 
 

@@ -25,6 +25,7 @@ from dialogues.forms import (
     StatusForm,
 )
 from dialogues.models import Comment, Dialogue, Idea
+from notifications.selectors import is_following
 
 IDEAS_PER_PAGE = 20
 
@@ -77,6 +78,8 @@ def dialogue_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "tag": tag,
         "query": query,
         "tags": selectors.tag_list_for_dialogue(dialogue=dialogue),
+        "following": isinstance(request.user, User)
+        and is_following(user=request.user, dialogue=dialogue),
     }
     return render(request, "dialogues/dialogue_detail.html", context)
 
@@ -121,6 +124,7 @@ def idea_detail(request: HttpRequest, slug: str, idea_id: int) -> HttpResponse:
         "my_rating": selectors.rating_of(idea=idea, user=user) if isinstance(user, User) else None,
         "is_author": user.is_authenticated and idea.author_id == user.pk,
         "can_respond": user_can(user, Capability.RESPOND),
+        "following": isinstance(user, User) and is_following(user=user, idea=idea),
     }
     if context["can_respond"]:
         context["response_form"] = ResponseForm(initial={"submission_key": uuid.uuid4()})

@@ -76,6 +76,7 @@ def manage(environment: dict[str, str], *args: str) -> None:
 def run(data_dir: Path) -> int:
     environment = base_environment(data_dir)
     port = environment.setdefault("PORT", "8000")
+    environment.setdefault("PUBLIC_PORT", port)
     binds = [f"127.0.0.1:{port}"]
     if _ipv6_loopback_available():
         binds.append(f"[::1]:{port}")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from celery.schedules import crontab
+
 from townsquare.config import Env
 from townsquare.sentry import sentry_init
 
@@ -20,6 +22,8 @@ ROOT_DOMAIN = env.hostname("ROOT_DOMAIN", "localhost")
 ALLOWED_HOSTS = [ROOT_DOMAIN, f".{ROOT_DOMAIN}"]
 
 HTTPS = env.boolean("HTTPS", False)
+# The port in links we email (empty for the scheme's default); `make run` sets it to PORT.
+PUBLIC_PORT = env.string("PUBLIC_PORT", "")
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
 if HTTPS:
@@ -65,6 +69,7 @@ TENANT_APPS = [
     "allauth.account",
     "sitesettings",
     "dialogues",
+    "notifications",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -103,6 +108,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "townsquare.context_processors.site",
+                "notifications.context_processors.unread",
             ],
         },
     },
@@ -153,6 +159,10 @@ CELERY_BEAT_SCHEDULE = {
     "dialogues-apply-schedule": {
         "task": "dialogues.tasks.dialogues_apply_schedule",
         "schedule": 60.0,
+    },
+    "notifications-email-digest": {
+        "task": "notifications.tasks.notifications_email_digest",
+        "schedule": crontab(hour=17, minute=0),
     },
 }
 

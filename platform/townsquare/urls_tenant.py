@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("dialogues.urls")),
     path("accounts/signup/", SignupView.as_view(), name="account_signup"),
     path("accounts/", include("allauth.urls")),
+    path("notifications/", include("notifications.urls")),
     path("api/", include("api.urls")),
     path("media/<path:path>", views.media, name="media"),
 ]

@@ -32,10 +32,16 @@ def test_database_url() -> str:
     return urlunsplit(parts._replace(path="/" + str(connection.settings_dict["NAME"])))
 
 
-def worker_start(log_dir: Path) -> Worker:
+def worker_start(log_dir: Path, *, smtp_port: int) -> Worker:
     nodename = f"test-{uuid.uuid4().hex[:8]}@localhost"
     log_path = log_dir / "celery-worker.log"
-    environment = dict(os.environ, DATABASE_URL=test_database_url())
+    environment = dict(
+        os.environ,
+        DATABASE_URL=test_database_url(),
+        EMAIL_HOST="127.0.0.1",
+        EMAIL_PORT=str(smtp_port),
+        EMAIL_USE_TLS="false",
+    )
     command = [
         sys.executable, "-m", "celery", "-A", "townsquare", "worker",
         "--pool=solo", "--without-mingle", "--without-gossip", "--loglevel=INFO", "-n", nodename,

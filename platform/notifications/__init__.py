@@ -1,0 +1,1 @@
+"""Following ideas and dialogues, and telling residents what happened: on the site and by email."""

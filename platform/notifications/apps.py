@@ -1,0 +1,9 @@
+"""App config for notifications (tenant schemas)."""
+
+from django.apps import AppConfig
+
+
+class NotificationsConfig(AppConfig):
+    name = "notifications"
+    label = "notifications"
+    verbose_name = "Notifications"

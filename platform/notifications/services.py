@@ -1,0 +1,140 @@
+"""Writes for follows and notifications; emails go out through Celery after commit."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.core import signing
+from django.db import connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from accounts.models import User
+from dialogues.models import Comment, Dialogue, Idea, StatusChange
+from notifications.models import EmailPreference, Follow, Notification
+
+_UNSUBSCRIBE_SALT = "townsquare.notifications.unsubscribe"
+
+
+def _schema() -> str:
+    return str(getattr(connection, "schema_name", ""))
+
+
+@transaction.atomic
+def follow_set(
+    *, user: User, following: bool, idea: Idea | None = None, dialogue: Dialogue | None = None
+) -> None:
+    if (idea is None) == (dialogue is None):
+        raise ValueError("Follow exactly one idea or one dialogue.")
+    target = {"idea": idea} if idea is not None else {"dialogue": dialogue}
+    if following:
+        Follow.objects.get_or_create(user=user, **target)
+    else:
+        Follow.objects.filter(user=user, **target).delete()
+
+
+def _notify(
+    *, recipient_ids: Iterable[int], kind: str, message: str, url: str, actor: User | None
+) -> list[Notification]:
+    ids = {pk for pk in recipient_ids if pk is not None and (actor is None or pk != actor.pk)}
+    active = User.objects.filter(pk__in=ids, is_active=True).values_list("pk", flat=True)
+    created = Notification.objects.bulk_create(
+        Notification(recipient_id=pk, kind=kind, message=message[:300], url=url)
+        for pk in sorted(active)
+    )
+    if created:
+        from notifications.tasks import notifications_email_immediate
+
+        pks = [n.pk for n in created]
+        transaction.on_commit(lambda: notifications_email_immediate.delay(notification_ids=pks))
+    return created
+
+
+def _idea_audience(idea: Idea) -> set[int]:
+    followers = Follow.objects.filter(idea=idea).values_list("user_id", flat=True)
+    return {*followers, *([idea.author_id] if idea.author_id else [])}
+
+
+def notify_new_idea(*, idea: Idea) -> list[Notification]:
+    followers = Follow.objects.filter(dialogue=idea.dialogue).values_list("user_id", flat=True)
+    return _notify(
+        recipient_ids=followers,
+        kind=Notification.Kind.NEW_IDEA,
+        message=f"New idea in “{idea.dialogue.title}”: {idea.title}",
+        url=idea.get_absolute_url(),
+        actor=idea.author,
+    )
+
+
+def notify_comment(*, comment: Comment) -> list[Notification]:
+    idea = comment.idea
+    if comment.is_official:
+        kind, message = Notification.Kind.RESPONSE, f"The organisation responded to “{idea.title}”"
+    else:
+        name = comment.author.get_username() if comment.author else "Someone"
+        kind, message = Notification.Kind.NEW_COMMENT, f"{name} commented on “{idea.title}”"
+    return _notify(
+        recipient_ids=_idea_audience(idea),
+        kind=kind,
+        message=message,
+        url=f"{idea.get_absolute_url()}#comment-{comment.pk}",
+        actor=comment.author,
+    )
+
+
+def notify_status(*, change: StatusChange) -> list[Notification]:
+    idea = change.idea
+    return _notify(
+        recipient_ids=_idea_audience(idea),
+        kind=Notification.Kind.STATUS,
+        message=f"“{idea.title}” is now: {change.get_status_display()}",
+        url=idea.get_absolute_url(),
+        actor=change.changed_by,
+    )
+
+
+@transaction.atomic
+def notifications_mark_read(*, user: User, ids: Iterable[int] | None = None) -> int:
+    unread = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if ids is not None:
+        unread = unread.filter(pk__in=list(ids))
+    return unread.update(read_at=timezone.now())
+
+
+@transaction.atomic
+def email_preference_set(*, user: User, mode: str) -> EmailPreference:
+    if mode not in EmailPreference.Mode.values:
+        raise ValueError(f"Unknown email mode {mode!r}")
+    preference, _ = EmailPreference.objects.update_or_create(user=user, defaults={"mode": mode})
+    return preference
+
+
+def unsubscribe_token(*, user: User) -> str:
+    """A token that turns this resident's emails off, valid only on this tenant's site."""
+    return signing.dumps({"u": user.pk, "s": _schema()}, salt=_UNSUBSCRIBE_SALT, compress=True)
+
+
+@transaction.atomic
+def email_unsubscribe(*, token: str) -> User | None:
+    try:
+        data = signing.loads(token, salt=_UNSUBSCRIBE_SALT)
+    except signing.BadSignature:
+        return None
+    if data.get("s") != _schema():
+        return None
+    user = User.objects.filter(pk=data.get("u")).first()
+    if user is not None:
+        email_preference_set(user=user, mode=EmailPreference.Mode.OFF)
+    return user
+
+
+def pending_for_email(*, mode: str) -> Q:
+    """Notifications not yet emailed whose recipient wants this delivery mode."""
+    if mode == EmailPreference.Mode.IMMEDIATE:
+        # No preference row means the default, immediate.
+        wants = Q(recipient__email_preference__isnull=True) | Q(
+            recipient__email_preference__mode=mode
+        )
+    else:
+        wants = Q(recipient__email_preference__mode=mode)
+    return Q(emailed_at__isnull=True) & wants & ~Q(recipient__email="")

@@ -1,0 +1,89 @@
+"""A resident's notifications, email choice, follows, and the no-login unsubscribe page."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from accounts.models import User
+from dialogues import selectors as dialogue_selectors
+from notifications import selectors, services
+from notifications.forms import EmailPreferenceForm
+
+
+def _user(request: HttpRequest) -> User:
+    if not isinstance(request.user, User):
+        raise Http404("Not signed in")
+    return request.user
+
+
+@login_required
+def notification_list(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    page = Paginator(selectors.notification_list(user=user), 30).get_page(request.GET.get("page"))
+    return render(request, "notifications/list.html", {"page": page})
+
+
+@login_required
+@require_POST
+def mark_read(request: HttpRequest) -> HttpResponse:
+    services.notifications_mark_read(user=_user(request))
+    messages.success(request, "All notifications are marked as read.")
+    return redirect("notifications:list")
+
+
+@login_required
+def email_settings(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    form = EmailPreferenceForm(
+        request.POST or None, initial={"mode": selectors.email_mode(user=user)}
+    )
+    if request.method == "POST" and form.is_valid():
+        services.email_preference_set(user=user, mode=form.cleaned_data["mode"])
+        messages.success(request, "Your email choice is saved.")
+        return redirect("notifications:settings")
+    return render(request, "notifications/settings.html", {"form": form})
+
+
+# Mail clients' one-click unsubscribe POSTs without a CSRF token; the signed token
+# in the URL is the proof, and it can only turn emails off.
+@csrf_exempt
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    if request.method == "POST":
+        user = services.email_unsubscribe(token=token)
+        if user is None:
+            return render(request, "notifications/unsubscribe.html", {"invalid": True}, status=400)
+        return render(request, "notifications/unsubscribe.html", {"done": True})
+    return render(request, "notifications/unsubscribe.html", {"token": token})
+
+
+@login_required
+@require_POST
+def follow(request: HttpRequest, kind: str, key: str) -> HttpResponse:
+    user = _user(request)
+    following = request.POST.get("following") == "1"
+    if kind == "dialogue":
+        dialogue = dialogue_selectors.dialogue_get_public(slug=key)
+        if dialogue is None:
+            raise Http404("No such dialogue")
+        services.follow_set(user=user, dialogue=dialogue, following=following)
+        target = dialogue.get_absolute_url()
+    elif kind == "idea":
+        idea = dialogue_selectors.idea_get_any(idea_id=int(key)) if key.isdigit() else None
+        if idea is None:
+            raise Http404("No such idea")
+        services.follow_set(user=user, idea=idea, following=following)
+        target = idea.get_absolute_url()
+    else:
+        raise Http404("Nothing to follow here")
+    messages.success(request, "You are following this." if following else "You stopped following.")
+    back = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        target = back
+    return redirect(target)
