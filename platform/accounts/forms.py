@@ -6,9 +6,12 @@ from typing import Any
 
 from allauth.account.forms import SignupForm as AllauthSignupForm
 
+from accounts.validators import USERNAME_MAX
+
 
 class SignupForm(AllauthSignupForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         username = self.fields["username"]
         username.label = "Username"
@@ -17,7 +20,7 @@ class SignupForm(AllauthSignupForm):
             "Do not use your real name, email or phone number."
         )
         username.widget.attrs.pop("placeholder", None)
-        username.widget.attrs["autocomplete"] = "username"
+        username.widget.attrs.update(autocomplete="username", maxlength=str(USERNAME_MAX))
         email = self.fields["email"]
         email.label = "Email address"
         email.help_text = (

@@ -7,9 +7,10 @@ from typing import Any
 from django import forms
 
 from dialogues.models import Idea, Tag
+from townsquare.lib.forms import Form
 
 
-class IdeaForm(forms.Form):
+class IdeaForm(Form):
     title = forms.CharField(
         max_length=150, help_text="A short summary of your idea, up to 150 characters."
     )
@@ -36,12 +37,12 @@ class IdeaForm(forms.Form):
             del self.fields["tags"]
 
 
-class IdeaEditForm(forms.Form):
+class IdeaEditForm(Form):
     title = forms.CharField(max_length=150)
     body = forms.CharField(label="Your idea", max_length=5000, widget=forms.Textarea)
 
 
-class CommentForm(forms.Form):
+class CommentForm(Form):
     body = forms.CharField(
         label="Your comment",
         max_length=3000,
@@ -51,7 +52,7 @@ class CommentForm(forms.Form):
     submission_key = forms.UUIDField(required=False, widget=forms.HiddenInput)
 
 
-class RatingForm(forms.Form):
+class RatingForm(Form):
     stars = forms.TypedChoiceField(
         coerce=int,
         choices=[(n, f"{n} star{'s' if n > 1 else ''}") for n in range(1, 6)],
@@ -61,14 +62,14 @@ class RatingForm(forms.Form):
     )
 
 
-class ResponseForm(forms.Form):
+class ResponseForm(Form):
     body = forms.CharField(
         label="Official response", max_length=3000, widget=forms.Textarea(attrs={"rows": 4})
     )
     submission_key = forms.UUIDField(widget=forms.HiddenInput)
 
 
-class StatusForm(forms.Form):
+class StatusForm(Form):
     status = forms.ChoiceField(choices=[c for c in Idea.Status.choices if c[0]])
     explanation = forms.CharField(
         max_length=5000,

@@ -120,15 +120,20 @@ def idea_detail(request: HttpRequest, slug: str, idea_id: int) -> HttpResponse:
         "idea": idea,
         "threads": selectors.comment_threads(idea=idea),
         "status_history": idea.status_changes.all(),
-        "comment_form": CommentForm(initial={"submission_key": uuid.uuid4()}),
+        # Several forms share this page: distinct id prefixes keep every label on its field.
+        "comment_form": CommentForm(initial={"submission_key": uuid.uuid4()}, auto_id="comment-%s"),
         "my_rating": selectors.rating_of(idea=idea, user=user) if isinstance(user, User) else None,
         "is_author": user.is_authenticated and idea.author_id == user.pk,
         "can_respond": user_can(user, Capability.RESPOND),
         "following": isinstance(user, User) and is_following(user=user, idea=idea),
     }
     if context["can_respond"]:
-        context["response_form"] = ResponseForm(initial={"submission_key": uuid.uuid4()})
-        context["status_form"] = StatusForm(initial={"status": idea.status or None})
+        context["response_form"] = ResponseForm(
+            initial={"submission_key": uuid.uuid4()}, auto_id="response-%s"
+        )
+        context["status_form"] = StatusForm(
+            initial={"status": idea.status or None}, auto_id="status-%s"
+        )
     context["rating_form"] = RatingForm(initial={"stars": context["my_rating"]})
     return render(request, "dialogues/idea_detail.html", context)
 

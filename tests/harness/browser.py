@@ -34,7 +34,26 @@ def axe_violations(page: Page) -> list[dict[str, Any]]:
     return violations
 
 
+def duplicate_ids(page: Page) -> list[str]:
+    """Ids used more than once: a label or aria reference then points at the wrong element.
+
+    WCAG 2.2 dropped the parsing criterion, so axe no longer reports these; we still do.
+    """
+    duplicates: list[str] = page.evaluate(
+        """() => {
+            const counts = {};
+            for (const el of document.querySelectorAll('[id]')) {
+                counts[el.id] = (counts[el.id] || 0) + 1;
+            }
+            return Object.keys(counts).filter((id) => counts[id] > 1);
+        }"""
+    )
+    return duplicates
+
+
 def assert_accessible(page: Page) -> None:
+    duplicated = duplicate_ids(page)
+    assert not duplicated, f"ids used more than once on {page.url}: {duplicated}"
     violations = axe_violations(page)
     summary = [
         {

@@ -28,3 +28,13 @@ def test_axe_passes_a_plain_accessible_page(page: Page) -> None:
         "<h1>Hello</h1><label for='n'>Name</label><input id='n' type='text'></main></body></html>"
     )
     assert_accessible(page)
+
+
+def test_duplicate_ids_are_reported(page: Page) -> None:
+    page.set_content(
+        '<!doctype html><html lang="en"><head><title>Dup</title></head><body><main>'
+        "<label for='x'>A</label><input id='x'><label for='y'>B</label><textarea id='x'></textarea>"
+        "</main></body></html>"
+    )
+    with pytest.raises(AssertionError, match="ids used more than once"):
+        assert_accessible(page)
