@@ -32,3 +32,24 @@ class User(AbstractUser):
     def is_tenant_staff(self) -> bool:
         """Speaks for the organisation on this site (any staff role)."""
         return bool(self.role) and self.is_active
+
+
+class StaffInvitation(models.Model):
+    """An emailed invitation to become staff with a role, accepted by signing in."""
+
+    email = models.EmailField()
+    role = models.CharField(max_length=20, choices=User.Role.choices)
+    token = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Invitation as {self.get_role_display()}"

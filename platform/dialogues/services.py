@@ -10,21 +10,19 @@ import uuid
 from datetime import datetime, timedelta
 
 from allauth.account.models import EmailAddress
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.text import slugify
 
 from accounts.models import User
 from accounts.roles import Capability, user_can
 from dialogues.models import Comment, Dialogue, Idea, Rating, StatusChange, Tag
 from notifications import services as notifications
 from sitesettings.selectors import site_settings_get
+from townsquare.errors import NotAllowed
 from townsquare.lib.richtext import richtext_clean
-
-
-class NotAllowed(PermissionDenied):
-    """A rule stops this person doing this; the message says why, in plain words."""
 
 
 def participant_check(*, user: User) -> None:
@@ -267,3 +265,91 @@ def dialogues_apply_schedule(*, now: datetime | None = None) -> tuple[int, int]:
         state=Dialogue.State.OPEN, closes_at__isnull=False, closes_at__lte=now
     ).update(state=Dialogue.State.CLOSED)
     return opened, closed
+
+
+# Which state changes staff may make by hand; the schedule makes the same ones on time.
+_STATE_CHANGES = {
+    Dialogue.State.DRAFT: {Dialogue.State.OPEN},
+    Dialogue.State.OPEN: {Dialogue.State.CLOSED},
+    Dialogue.State.CLOSED: {Dialogue.State.OPEN, Dialogue.State.ARCHIVED},
+    Dialogue.State.ARCHIVED: {Dialogue.State.CLOSED},
+}
+
+
+def _require_manager(user: User) -> None:
+    if not user_can(user, Capability.MANAGE_DIALOGUES):
+        raise NotAllowed("Only the organisation's admins can manage dialogues.")
+
+
+@transaction.atomic
+def dialogue_update(
+    *,
+    dialogue: Dialogue,
+    by: User,
+    title: str,
+    slug: str,
+    question: str,
+    description: str,
+    video_url: str,
+    tags: list[Tag],
+    listed: bool,
+    opens_at: datetime | None,
+    closes_at: datetime | None,
+) -> Dialogue:
+    _require_manager(by)
+    dialogue.title, dialogue.slug, dialogue.question = title, slug, question
+    dialogue.description = richtext_clean(description)
+    dialogue.video_url, dialogue.listed = video_url, listed
+    dialogue.opens_at, dialogue.closes_at = opens_at, closes_at
+    dialogue.full_clean()
+    dialogue.save()
+    dialogue.tags.set(tags)
+    return dialogue
+
+
+@transaction.atomic
+def dialogue_set_state(*, dialogue: Dialogue, by: User, state: str) -> Dialogue:
+    _require_manager(by)
+    current = Dialogue.State(dialogue.state)
+    if state not in _STATE_CHANGES[current]:
+        target = Dialogue.State(state).label.lower() if state in Dialogue.State.values else state
+        raise ValidationError(f"A {current.label.lower()} dialogue cannot become {target}.")
+    dialogue.state = state
+    now = timezone.now()
+    # A hand-made change wins over the schedule: clear the time that would undo it.
+    if state == Dialogue.State.OPEN and dialogue.closes_at and dialogue.closes_at <= now:
+        dialogue.closes_at = None
+    if state == Dialogue.State.CLOSED and dialogue.opens_at and dialogue.opens_at > now:
+        dialogue.opens_at = None
+    dialogue.save(update_fields=["state", "opens_at", "closes_at", "updated_at"])
+    return dialogue
+
+
+@transaction.atomic
+def dialogue_publish_outcome(*, dialogue: Dialogue, by: User, summary: str) -> Dialogue:
+    _require_manager(by)
+    cleaned = richtext_clean(summary).strip()
+    if not cleaned:
+        raise ValidationError("Write the outcome before publishing it.")
+    dialogue.outcome_summary = cleaned
+    dialogue.outcome_published_at = dialogue.outcome_published_at or timezone.now()
+    dialogue.save(update_fields=["outcome_summary", "outcome_published_at", "updated_at"])
+    return dialogue
+
+
+@transaction.atomic
+def tags_from_names(*, names: str) -> list[Tag]:
+    """Comma-separated tag names, created when new."""
+    tags = []
+    for name in {n.strip()[:40] for n in names.split(",") if n.strip()}:
+        slug = slugify(name)[:40]
+        if slug:
+            tag, _ = Tag.objects.get_or_create(slug=slug, defaults={"name": name})
+            tags.append(tag)
+    return sorted(tags, key=lambda tag: tag.name)
+
+
+def dialogue_next_states(*, dialogue: Dialogue) -> list[Dialogue.State]:
+    """The states staff can move this dialogue to by hand, in a stable order."""
+    allowed = _STATE_CHANGES[Dialogue.State(dialogue.state)]
+    return [state for state in Dialogue.State if state in allowed]

@@ -13,5 +13,6 @@ urlpatterns = [
     path("staff/", admin.site.urls),
 ]
 
+handler403 = "townsquare.views.permission_denied"
 handler404 = "townsquare.views.page_not_found"
 handler500 = "townsquare.views.server_error"

@@ -9,10 +9,12 @@ urlpatterns = [
     path("", include("dialogues.urls")),
     path("accounts/signup/", SignupView.as_view(), name="account_signup"),
     path("accounts/", include("allauth.urls")),
+    path("manage/", include("backoffice.urls")),
     path("notifications/", include("notifications.urls")),
     path("api/", include("api.urls")),
     path("media/<path:path>", views.media, name="media"),
 ]
 
+handler403 = "townsquare.views.permission_denied"
 handler404 = "townsquare.views.page_not_found"
 handler500 = "townsquare.views.server_error"

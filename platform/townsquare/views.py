@@ -26,5 +26,9 @@ def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     return render(request, "townsquare/404.html", status=404)
 
 
+def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
+    return render(request, "townsquare/403.html", status=403)
+
+
 def server_error(request: HttpRequest) -> HttpResponse:
     return render(request, "townsquare/500.html", status=500)

@@ -1,0 +1,20 @@
+"""URLs of the tenant admin area, mounted at /manage/."""
+
+from django.urls import path
+
+from backoffice import views
+
+app_name = "backoffice"
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("dialogues/new/", views.dialogue_new, name="dialogue_new"),
+    path("dialogues/<slug:slug>/", views.dialogue_edit, name="dialogue_edit"),
+    path("dialogues/<slug:slug>/state/", views.dialogue_state, name="dialogue_state"),
+    path("dialogues/<slug:slug>/outcome/", views.dialogue_outcome, name="dialogue_outcome"),
+    path("responses/", views.awaiting_response, name="awaiting"),
+    path("staff/", views.staff, name="staff"),
+    path("staff/<int:user_id>/remove/", views.staff_remove, name="staff_remove"),
+    path("invitations/<str:token>/", views.invitation_accept, name="invitation"),
+    path("settings/", views.site_settings, name="settings"),
+]

@@ -1,0 +1,210 @@
+"""The tenant admin area: dialogues, outcomes, staff and settings, each behind a capability."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from accounts import services as account_services
+from accounts.models import StaffInvitation, User
+from accounts.roles import Capability, user_can
+from backoffice.access import capability_required
+from backoffice.forms import DialogueForm, InviteForm, OutcomeForm, SiteSettingsForm
+from dialogues import services as dialogue_services
+from dialogues.models import Dialogue, Idea
+from sitesettings.selectors import site_settings_get
+from townsquare.errors import NotAllowed
+
+
+def _user(request: HttpRequest) -> User:
+    if not isinstance(request.user, User):
+        raise Http404("Not signed in")
+    return request.user
+
+
+def _dialogue(slug: str) -> Dialogue:
+    dialogue = Dialogue.objects.filter(slug=slug).first()
+    if dialogue is None:
+        raise Http404("No such dialogue")
+    return dialogue
+
+
+@capability_required(None)
+def dashboard(request: HttpRequest) -> HttpResponse:
+    dialogues = Dialogue.objects.annotate(
+        idea_total=Count("ideas", filter=Q(ideas__withdrawn_at__isnull=True)),
+        awaiting=Count(
+            "ideas", filter=Q(ideas__responded_at__isnull=True, ideas__withdrawn_at__isnull=True)
+        ),
+    ).order_by("-created_at")
+    user = _user(request)
+    context = {
+        "dialogues": dialogues,
+        "can_manage": user_can(user, Capability.MANAGE_DIALOGUES),
+        "can_invite": user_can(user, Capability.INVITE_STAFF),
+    }
+    return render(request, "backoffice/dashboard.html", context)
+
+
+def _dialogue_form_values(form: DialogueForm) -> dict[str, Any]:
+    data = dict(form.cleaned_data)
+    data["tags"] = dialogue_services.tags_from_names(names=data.get("tags") or "")
+    return data
+
+
+@capability_required(Capability.MANAGE_DIALOGUES)
+def dialogue_new(request: HttpRequest) -> HttpResponse:
+    form = DialogueForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            dialogue = dialogue_services.dialogue_create(**_dialogue_form_values(form))
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "The dialogue is saved as a draft.")
+            return redirect("backoffice:dialogue_edit", slug=dialogue.slug)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "backoffice/dialogue_form.html", {"form": form}, status=status)
+
+
+@capability_required(Capability.MANAGE_DIALOGUES)
+def dialogue_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    dialogue = _dialogue(slug)
+    initial = {
+        "title": dialogue.title,
+        "slug": dialogue.slug,
+        "question": dialogue.question,
+        "description": dialogue.description,
+        "video_url": dialogue.video_url,
+        "tags": ", ".join(tag.name for tag in dialogue.tags.all()),
+        "listed": dialogue.listed,
+        "opens_at": dialogue.opens_at,
+        "closes_at": dialogue.closes_at,
+    }
+    form = DialogueForm(request.POST or None, initial=initial, dialogue=dialogue)
+    if request.method == "POST" and form.is_valid():
+        try:
+            dialogue_services.dialogue_update(
+                dialogue=dialogue, by=_user(request), **_dialogue_form_values(form)
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Your changes are saved.")
+            return redirect("backoffice:dialogue_edit", slug=dialogue.slug)
+    context = {
+        "form": form,
+        "dialogue": dialogue,
+        "outcome_form": OutcomeForm(initial={"summary": dialogue.outcome_summary}),
+        "next_states": dialogue_services.dialogue_next_states(dialogue=dialogue),
+    }
+    status = 400 if request.method == "POST" else 200
+    return render(request, "backoffice/dialogue_form.html", context, status=status)
+
+
+@capability_required(Capability.MANAGE_DIALOGUES)
+@require_POST
+def dialogue_state(request: HttpRequest, slug: str) -> HttpResponse:
+    dialogue = _dialogue(slug)
+    try:
+        dialogue_services.dialogue_set_state(
+            dialogue=dialogue, by=_user(request), state=request.POST.get("state", "")
+        )
+    except (ValidationError, ValueError, KeyError):
+        messages.error(request, "That change is not possible for this dialogue.")
+    else:
+        messages.success(request, f"The dialogue is now {dialogue.get_state_display().lower()}.")
+    return redirect("backoffice:dialogue_edit", slug=dialogue.slug)
+
+
+@capability_required(Capability.MANAGE_DIALOGUES)
+@require_POST
+def dialogue_outcome(request: HttpRequest, slug: str) -> HttpResponse:
+    dialogue = _dialogue(slug)
+    form = OutcomeForm(request.POST)
+    if form.is_valid():
+        try:
+            dialogue_services.dialogue_publish_outcome(
+                dialogue=dialogue, by=_user(request), summary=form.cleaned_data["summary"]
+            )
+        except ValidationError as error:
+            messages.error(request, error.messages[0])
+        else:
+            messages.success(request, "The outcome is published on the dialogue page.")
+    else:
+        messages.error(request, "Write the outcome before publishing it.")
+    return redirect("backoffice:dialogue_edit", slug=dialogue.slug)
+
+
+@capability_required(Capability.RESPOND)
+def awaiting_response(request: HttpRequest) -> HttpResponse:
+    ideas = (
+        Idea.objects.filter(responded_at__isnull=True, withdrawn_at__isnull=True)
+        .exclude(dialogue__state=Dialogue.State.DRAFT)
+        .select_related("dialogue", "author")
+        .order_by("created_at")[:200]
+    )
+    return render(request, "backoffice/awaiting.html", {"ideas": ideas})
+
+
+@capability_required(Capability.INVITE_STAFF)
+def staff(request: HttpRequest) -> HttpResponse:
+    form = InviteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            account_services.staff_invite(by=_user(request), **form.cleaned_data)
+        except (ValidationError, NotAllowed) as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"Invitation sent to {form.cleaned_data['email']}.")
+            return redirect("backoffice:staff")
+    context = {
+        "form": form,
+        "members": User.objects.exclude(role="").order_by("username"),
+        "pending": StaffInvitation.objects.filter(accepted_at__isnull=True),
+    }
+    return render(request, "backoffice/staff.html", context)
+
+
+@capability_required(Capability.INVITE_STAFF)
+@require_POST
+def staff_remove(request: HttpRequest, user_id: int) -> HttpResponse:
+    member = User.objects.filter(pk=user_id).exclude(role="").first()
+    if member is None:
+        raise Http404("No such staff member")
+    try:
+        account_services.staff_role_remove(by=_user(request), user=member)
+    except NotAllowed as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"{member.username} is no longer staff.")
+    return redirect("backoffice:staff")
+
+
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    """Open to anyone with the link; accepting needs the invited person signed in."""
+    if request.method == "POST" and isinstance(request.user, User):
+        try:
+            invitation = account_services.staff_invitation_accept(token=token, user=request.user)
+        except NotAllowed as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, f"Welcome: you are now {invitation.get_role_display()}.")
+            return redirect("backoffice:dashboard")
+    return render(request, "backoffice/invitation.html", {"token": token})
+
+
+@capability_required(Capability.MANAGE_DIALOGUES)
+def site_settings(request: HttpRequest) -> HttpResponse:
+    form = SiteSettingsForm(request.POST or None, instance=site_settings_get())
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Settings saved.")
+        return redirect("backoffice:settings")
+    return render(request, "backoffice/settings.html", {"form": form})
