@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.contrib.postgres.search import SearchQuery
 from django.db.models import Case, Count, F, FloatField, Prefetch, Q, QuerySet, Value, When
 from django.db.models.functions import Cast
@@ -98,4 +100,24 @@ def idea_get_any(*, idea_id: int) -> Idea | None:
         .select_related("dialogue")
         .filter(pk=idea_id)
         .first()
+    )
+
+
+def dialogue_get_public_by_id(*, dialogue_id: int) -> Dialogue | None:
+    return Dialogue.objects.exclude(state=Dialogue.State.DRAFT).filter(pk=dialogue_id).first()
+
+
+def idea_count_since(*, dialogue: Dialogue, since: datetime) -> int:
+    return Idea.objects.filter(
+        dialogue=dialogue, created_at__gt=since, withdrawn_at__isnull=True
+    ).count()
+
+
+def comments_after(*, idea: Idea, after: int) -> list[Comment]:
+    """Comments posted since the viewer's last look, oldest first, capped to stay cheap."""
+    return list(
+        Comment.objects.filter(idea=idea, pk__gt=after)
+        .select_related("author")
+        .prefetch_related("replies")
+        .order_by("pk")[:50]
     )

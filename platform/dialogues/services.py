@@ -18,6 +18,7 @@ from django.utils.text import slugify
 
 from accounts.models import User
 from accounts.roles import Capability, user_can
+from dialogues.activity import activity_touch
 from dialogues.models import Comment, Dialogue, Idea, Rating, StatusChange, Tag
 from notifications import services as notifications
 from sitesettings.selectors import site_settings_get
@@ -113,6 +114,7 @@ def idea_create(
         idea.tags.set(tags)
     notifications.follow_set(user=author, idea=idea, following=True)
     notifications.notify_new_idea(idea=idea)
+    activity_touch(dialogue_id=dialogue.pk)
     return idea
 
 
@@ -143,6 +145,7 @@ def idea_withdraw(*, idea: Idea, by: User) -> Idea:
     if not idea.is_withdrawn:
         idea.withdrawn_at = timezone.now()
         idea.save(update_fields=["withdrawn_at"])
+        activity_touch(dialogue_id=idea.dialogue_id)
     return idea
 
 
@@ -192,6 +195,7 @@ def comment_create(
     if not official:
         notifications.follow_set(user=author, idea=idea, following=True)
     notifications.notify_comment(comment=comment)
+    activity_touch(dialogue_id=idea.dialogue_id)
     return comment
 
 
@@ -247,6 +251,7 @@ def idea_status_set(*, idea: Idea, by: User, status: str, explanation: str) -> S
     idea.status, idea.status_explanation = status, change.explanation
     idea.save(update_fields=["status", "status_explanation"])
     notifications.notify_status(change=change)
+    activity_touch(dialogue_id=idea.dialogue_id)
     return change
 
 

@@ -29,4 +29,11 @@ urlpatterns = [
         name="response_new",
     ),
     path("dialogues/<slug:slug>/ideas/<int:idea_id>/status/", views.status_set, name="status"),
+    # Live polling addresses use ids, so a poll that finds nothing new needs no lookup.
+    path("live/dialogues/<int:dialogue_id>/", views.dialogue_live, name="dialogue_live"),
+    path(
+        "live/dialogues/<int:dialogue_id>/ideas/<int:idea_id>/",
+        views.idea_live,
+        name="idea_live",
+    ),
 ]

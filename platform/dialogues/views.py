@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import time
 import uuid
+from datetime import UTC, datetime
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Max
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -16,6 +19,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import User
 from accounts.roles import Capability, user_can
 from dialogues import selectors, services
+from dialogues.activity import activity_stamp
 from dialogues.forms import (
     CommentForm,
     IdeaEditForm,
@@ -80,6 +84,9 @@ def dialogue_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "tags": selectors.tag_list_for_dialogue(dialogue=dialogue),
         "following": isinstance(request.user, User)
         and is_following(user=request.user, dialogue=dialogue),
+        "live_stamp": activity_stamp(dialogue_id=dialogue.pk),
+        # New ideas are counted by time, which costs this page no query.
+        "live_after": f"{time.time():.3f}",
     }
     return render(request, "dialogues/dialogue_detail.html", context)
 
@@ -112,8 +119,7 @@ def idea_new(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-def idea_detail(request: HttpRequest, slug: str, idea_id: int) -> HttpResponse:
-    idea = _idea_or_404(slug, idea_id)
+def _idea_context(request: HttpRequest, idea: Idea) -> dict[str, Any]:
     user = request.user
     context: dict[str, Any] = {
         "dialogue": idea.dialogue,
@@ -126,6 +132,8 @@ def idea_detail(request: HttpRequest, slug: str, idea_id: int) -> HttpResponse:
         "is_author": user.is_authenticated and idea.author_id == user.pk,
         "can_respond": user_can(user, Capability.RESPOND),
         "following": isinstance(user, User) and is_following(user=user, idea=idea),
+        "live_stamp": activity_stamp(dialogue_id=idea.dialogue_id),
+        "live_after": idea.comments.aggregate(last=Max("pk"))["last"] or 0,
     }
     if context["can_respond"]:
         context["response_form"] = ResponseForm(
@@ -135,7 +143,24 @@ def idea_detail(request: HttpRequest, slug: str, idea_id: int) -> HttpResponse:
             initial={"status": idea.status or None}, auto_id="status-%s"
         )
     context["rating_form"] = RatingForm(initial={"stars": context["my_rating"]})
-    return render(request, "dialogues/idea_detail.html", context)
+    return context
+
+
+def idea_detail(request: HttpRequest, slug: str, idea_id: int) -> HttpResponse:
+    idea = _idea_or_404(slug, idea_id)
+    return render(request, "dialogues/idea_detail.html", _idea_context(request, idea))
+
+
+def _after_idea_change(
+    request: HttpRequest, idea: Idea, partial: str, anchor: str = ""
+) -> HttpResponse:
+    """htmx swaps in the changed part with its message; without JavaScript, back to the page."""
+    if getattr(request, "htmx", False):
+        idea = _idea_or_404(idea.dialogue.slug, idea.pk)  # fresh counters
+        context = _idea_context(request, idea)
+        context["flash"] = " ".join(str(m) for m in messages.get_messages(request))
+        return render(request, partial, context)
+    return redirect(f"{idea.get_absolute_url()}{anchor}")
 
 
 @login_required
@@ -193,28 +218,27 @@ def comment_new(request: HttpRequest, slug: str, idea_id: int) -> HttpResponse:
         _problem(request, error)
     else:
         messages.success(request, "Your comment is posted.")
-    return redirect(f"{idea.get_absolute_url()}#comments")
+    return _after_idea_change(request, idea, "dialogues/_conversation.html", "#comments")
 
 
 @login_required
 @require_POST
 def rating_set(request: HttpRequest, slug: str, idea_id: int) -> HttpResponse:
     idea = _idea_or_404(slug, idea_id)
+    form = RatingForm(request.POST)
     if "withdraw" in request.POST:
         services.rating_withdraw(idea=idea, user=_user(request))
         messages.success(request, "Your rating is removed.")
-        return redirect(idea)
-    form = RatingForm(request.POST)
-    if not form.is_valid():
+    elif not form.is_valid():
         messages.error(request, "Choose between 1 and 5 stars.")
-        return redirect(idea)
-    try:
-        services.rating_set(idea=idea, user=_user(request), stars=form.cleaned_data["stars"])
-    except (services.NotAllowed, ValidationError) as error:
-        _problem(request, error)
     else:
-        messages.success(request, "Thank you for rating this idea.")
-    return redirect(idea)
+        try:
+            services.rating_set(idea=idea, user=_user(request), stars=form.cleaned_data["stars"])
+        except (services.NotAllowed, ValidationError) as error:
+            _problem(request, error)
+        else:
+            messages.success(request, "Thank you for rating this idea.")
+    return _after_idea_change(request, idea, "dialogues/_rating.html")
 
 
 @login_required
@@ -251,3 +275,50 @@ def status_set(request: HttpRequest, slug: str, idea_id: int) -> HttpResponse:
     else:
         messages.error(request, "Choose a status and explain it to residents.")
     return redirect(idea)
+
+
+def _since(request: HttpRequest) -> tuple[str, int]:
+    after = request.GET.get("after", "0")
+    return request.GET.get("stamp", ""), int(after) if after.isdigit() else 0
+
+
+def dialogue_live(request: HttpRequest, dialogue_id: int) -> HttpResponse:
+    """Polled by viewers: 204 from the cache alone when nothing changed."""
+    stamp = request.GET.get("stamp", "")
+    try:
+        after = datetime.fromtimestamp(float(request.GET.get("after", "")), tz=UTC)
+    except (ValueError, OverflowError, OSError):
+        return HttpResponse("Bad polling address", status=400)
+    current = activity_stamp(dialogue_id=dialogue_id)
+    if current == stamp:
+        return HttpResponse(status=204)
+    dialogue = selectors.dialogue_get_public_by_id(dialogue_id=dialogue_id)
+    if dialogue is None:
+        raise Http404("No such dialogue")
+    context = {
+        "dialogue": dialogue,
+        "live_stamp": current,
+        "live_after": request.GET["after"],
+        "new_count": selectors.idea_count_since(dialogue=dialogue, since=after),
+    }
+    return render(request, "dialogues/_live_dialogue.html", context)
+
+
+def idea_live(request: HttpRequest, dialogue_id: int, idea_id: int) -> HttpResponse:
+    """Polled by viewers of an idea: new comments and responses, appended in place."""
+    stamp, after = _since(request)
+    current = activity_stamp(dialogue_id=dialogue_id)
+    if current == stamp:
+        return HttpResponse(status=204)
+    idea = selectors.idea_get_any(idea_id=idea_id)
+    if idea is None or idea.dialogue_id != dialogue_id:
+        raise Http404("No such idea")
+    new = selectors.comments_after(idea=idea, after=after)
+    context = _idea_context(request, idea) | {
+        "live_stamp": current,
+        "live_after": max([after, *(comment.pk for comment in new)]),
+        "new_top": [comment for comment in new if comment.parent_id is None],
+        "new_replies": [comment for comment in new if comment.parent_id is not None],
+        "new_count": len(new),
+    }
+    return render(request, "dialogues/_live_idea.html", context)

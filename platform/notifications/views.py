@@ -82,7 +82,17 @@ def follow(request: HttpRequest, kind: str, key: str) -> HttpResponse:
         target = idea.get_absolute_url()
     else:
         raise Http404("Nothing to follow here")
-    messages.success(request, "You are following this." if following else "You stopped following.")
+    flash = "You are following this." if following else "You stopped following."
+    if getattr(request, "htmx", False):
+        context = {
+            "following": following,
+            "kind": kind,
+            "key": key,
+            "label": request.POST.get("label", "")[:40],
+            "flash": flash,
+        }
+        return render(request, "notifications/_follow.html", context)
+    messages.success(request, flash)
     back = request.POST.get("next", "")
     if url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
         target = back

@@ -9,6 +9,7 @@ from collections.abc import Callable
 import pytest
 from django.test import Client
 from django_tenants.utils import tenant_context
+from pytest_django import DjangoAssertNumQueries
 
 from accounts.models import User
 from dialogues.models import Comment, Dialogue, Idea, Rating, Tag
@@ -222,7 +223,7 @@ def test_the_dialogue_page_query_count_does_not_grow_with_ideas(
     signed_in: Callable[[User], Client],
     tenant_a: Tenant,
     idea_count: int,
-    django_assert_max_num_queries: Callable[[int], object],
+    django_assert_max_num_queries: DjangoAssertNumQueries,
 ) -> None:
     with tenant_context(tenant_a):
         dialogue = DialogueFactory.create(slug=f"busy-{idea_count}")
@@ -235,6 +236,6 @@ def test_the_dialogue_page_query_count_does_not_grow_with_ideas(
         tag.ideas.add(*ideas)
         client = signed_in(UserFactory.create())
     for query in ("", "?sort=top_rated", f"?tag=tag-{idea_count}", "?q=idea&page=2"):
-        with django_assert_max_num_queries(12):  # type: ignore[attr-defined]
+        with django_assert_max_num_queries(12):
             response = client.get(f"/dialogues/busy-{idea_count}/{query}")
         assert response.status_code == 200

@@ -54,8 +54,11 @@ def test_unknown_path_on_a_tenant_gets_the_sites_404(
 def test_a_suspended_tenant_shows_a_holding_page(
     client_for: Callable[..., Client], tenant_a: Tenant
 ) -> None:
+    assert client_for(tenant_a).get("/").status_code == 200
     with schema_context("public"):
-        Tenant.objects.filter(pk=tenant_a.pk).update(status=Tenant.Status.SUSPENDED)
+        tenant = Tenant.objects.get(pk=tenant_a.pk)
+        tenant.status = Tenant.Status.SUSPENDED
+        tenant.save()
     response = client_for(tenant_a).get("/")
     assert response.status_code == 503
     assert b"is not available right now" in response.content
