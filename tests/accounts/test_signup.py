@@ -100,3 +100,43 @@ def test_the_central_site_does_not_take_resident_sign_ups(
 ) -> None:
     response = client_for(None).get("/accounts/signup/")
     assert response.status_code == 404
+
+
+def test_a_forgotten_password_is_reset_by_an_emailed_link(
+    client_for: Callable[..., Client], tenant_a: Tenant
+) -> None:
+    with tenant_context(tenant_a):
+        user = User.objects.create_user(username="ForgetfulOwl", email="owl@example.org")
+        EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    client = client_for(tenant_a)
+    client.post("/accounts/password/reset/", {"email": "owl@example.org"})
+    link = re.search(
+        r"http://[^\s]+(/accounts/password/reset/key/[^\s]+/)", str(mail.outbox[-1].body)
+    )
+    assert link, mail.outbox[-1].body
+    form_page = client.get(link.group(1), follow=True)
+    new = "a-brand-new-passphrase"
+    client.post(form_page.redirect_chain[-1][0], {"password1": new, "password2": new})
+    signed_in = client_for(tenant_a).post(
+        "/accounts/login/", {"login": "ForgetfulOwl", "password": new}
+    )
+    assert signed_in.status_code == 302
+
+
+def test_emails_never_appear_on_public_pages_or_the_api(
+    client_for: Callable[..., Client], tenant_a: Tenant
+) -> None:
+    from tests.factories import CommentFactory, IdeaFactory
+
+    with tenant_context(tenant_a):
+        author = User.objects.create_user(
+            username="PrivatePerson", email="private.person@example.org"
+        )
+        idea = IdeaFactory.create(author=author)
+        CommentFactory.create(idea=idea, author=author)
+    visitor = client_for(tenant_a)
+    dialogue_url = f"/dialogues/{idea.dialogue.slug}/"
+    for path in ("/", dialogue_url, idea.get_absolute_url(), "/api/v1/dialogues/"):
+        page = visitor.get(path).content.decode()
+        assert "private.person" not in page, path
+    assert "PrivatePerson" in visitor.get(idea.get_absolute_url()).content.decode()
