@@ -239,3 +239,23 @@ def test_the_dialogue_page_query_count_does_not_grow_with_ideas(
         with django_assert_max_num_queries(12):
             response = client.get(f"/dialogues/busy-{idea_count}/{query}")
         assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("", "This field is required"),
+        ("   ", "This field is required"),
+        ("x" * 3001, "at most 3000"),
+    ],
+)
+def test_empty_or_oversized_comments_are_refused_with_a_message(
+    signed_in: Callable[[User], Client], tenant_a: Tenant, body: str, message: str
+) -> None:
+    with tenant_context(tenant_a):
+        idea = IdeaFactory.create()
+        client = signed_in(UserFactory.create())
+    response = client.post(f"{idea.get_absolute_url()}comments/", {"body": body}, follow=True)
+    assert message in response.content.decode()
+    with tenant_context(tenant_a):
+        assert not Comment.objects.filter(idea=idea).exists()
