@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from allauth.account.models import EmailAddress
 from django.core.exceptions import ValidationError
@@ -36,6 +37,18 @@ def participant_check(*, user: User) -> None:
             raise NotAllowed(
                 "Please confirm your email address first: follow the link we sent you."
             )
+
+
+Posted = TypeVar("Posted", Idea, Comment)
+
+
+def _already_submitted(
+    model: type[Posted], *, author: User, key: uuid.UUID | None
+) -> Posted | None:
+    """The post this author already made with this form, when it is sent again."""
+    if key is None:
+        return None
+    return model.objects.filter(author=author, submission_key=key).first()
 
 
 def _require_open(dialogue: Dialogue) -> None:
@@ -92,10 +105,9 @@ def idea_create(
     """Posts an idea; the same submission_key from the same author returns the first idea."""
     participant_check(user=author)
     _require_open(dialogue)
-    if submission_key is not None:
-        existing = Idea.objects.filter(author=author, submission_key=submission_key).first()
-        if existing is not None:
-            return existing
+    existing = _already_submitted(Idea, author=author, key=submission_key)
+    if existing is not None:
+        return existing
     idea = Idea(
         dialogue=dialogue,
         author=author,
@@ -173,10 +185,9 @@ def comment_create(
             raise ValidationError("You can only reply to a comment on the same idea.")
         # Replies stay one level deep: a reply to a reply joins its thread.
         parent = parent.parent or parent
-    if submission_key is not None:
-        existing = Comment.objects.filter(author=author, submission_key=submission_key).first()
-        if existing is not None:
-            return existing
+    existing_comment = _already_submitted(Comment, author=author, key=submission_key)
+    if existing_comment is not None:
+        return existing_comment
     comment = Comment(
         idea=idea,
         author=author,

@@ -48,6 +48,13 @@ def _idea_or_404(slug: str, idea_id: int) -> Idea:
     return idea
 
 
+def _idea_for_responder(request: HttpRequest, slug: str, idea_id: int) -> Idea:
+    """The idea, for staff who speak for the organisation; others see no such page."""
+    if not user_can(request.user, Capability.RESPOND):
+        raise Http404("No such page")
+    return _idea_or_404(slug, idea_id)
+
+
 def _user(request: HttpRequest) -> User:
     """The signed-in user; only called behind login_required."""
     user = request.user
@@ -244,9 +251,7 @@ def rating_set(request: HttpRequest, slug: str, idea_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def response_new(request: HttpRequest, slug: str, idea_id: int) -> HttpResponse:
-    idea = _idea_or_404(slug, idea_id)
-    if not user_can(request.user, Capability.RESPOND):
-        raise Http404("No such page")
+    idea = _idea_for_responder(request, slug, idea_id)
     form = ResponseForm(request.POST)
     if form.is_valid():
         services.comment_create(
@@ -265,9 +270,7 @@ def response_new(request: HttpRequest, slug: str, idea_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def status_set(request: HttpRequest, slug: str, idea_id: int) -> HttpResponse:
-    idea = _idea_or_404(slug, idea_id)
-    if not user_can(request.user, Capability.RESPOND):
-        raise Http404("No such page")
+    idea = _idea_for_responder(request, slug, idea_id)
     form = StatusForm(request.POST)
     if form.is_valid():
         services.idea_status_set(idea=idea, by=_user(request), **form.cleaned_data)
