@@ -24,7 +24,7 @@ from tests.harness.browser import AXE_SOURCE, CHROMIUM, CHROMIUM_ARGS
 from tests.harness.live_server import LiveServer, live_server_start, live_server_stop
 from tests.harness.smtp_sink import SmtpSink, smtp_sink_start
 from tests.harness.worker import Worker, worker_start, worker_stop
-from townsquare.middleware import tenant_cache_clear
+from townsquare.lib.memo import TtlMemo
 
 # Playwright's sync API keeps an event loop in the main thread; Django's ORM would refuse to
 # run beside it, although every call here is synchronous.
@@ -107,7 +107,7 @@ def _start_in_public_schema() -> None:
     """Each test starts on the public schema, whatever host the previous one last served,
     and with no tenant remembered from a rolled-back test."""
     connection.set_schema_to_public()  # type: ignore[attr-defined]
-    tenant_cache_clear()
+    TtlMemo.clear_all()
 
 
 def host_of(tenant: Tenant | None) -> str:

@@ -8,7 +8,7 @@ from django import forms
 
 from accounts.models import User
 from dialogues.models import Dialogue
-from sitesettings.models import SiteSettings
+from sitesettings.models import Signpost, SiteSettings
 from townsquare.lib.forms import Form
 from townsquare.lib.video import validate_video_url
 
@@ -86,8 +86,25 @@ class InviteForm(Form):
 class SiteSettingsForm(forms.ModelForm):  # type: ignore[type-arg,unused-ignore]
     class Meta:
         model = SiteSettings
-        fields = ["require_verified_email", "idea_edit_window_minutes"]
+        fields = ["require_verified_email", "idea_edit_window_minutes", "quick_exit_url"]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
+
+
+class SignpostForm(forms.ModelForm):  # type: ignore[type-arg,unused-ignore]
+    class Meta:
+        model = Signpost
+        fields = ["name", "description", "phone", "url", "position"]
+        labels = {"url": "Website", "position": "Order"}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+    def clean_url(self) -> str:
+        url: str = self.cleaned_data["url"]
+        if url and not url.startswith("https://"):
+            raise forms.ValidationError("Use an https:// address.")
+        return url

@@ -17,4 +17,6 @@ urlpatterns = [
     path("staff/<int:user_id>/remove/", views.staff_remove, name="staff_remove"),
     path("invitations/<str:token>/", views.invitation_accept, name="invitation"),
     path("settings/", views.site_settings, name="settings"),
+    path("helplines/", views.signposts, name="signposts"),
+    path("helplines/<int:signpost_id>/remove/", views.signpost_remove, name="signpost_remove"),
 ]

@@ -15,9 +15,16 @@ from accounts import services as account_services
 from accounts.models import StaffInvitation, User
 from accounts.roles import Capability, user_can
 from backoffice.access import capability_required
-from backoffice.forms import DialogueForm, InviteForm, OutcomeForm, SiteSettingsForm
+from backoffice.forms import (
+    DialogueForm,
+    InviteForm,
+    OutcomeForm,
+    SignpostForm,
+    SiteSettingsForm,
+)
 from dialogues import services as dialogue_services
 from dialogues.models import Dialogue, Idea
+from sitesettings.models import Signpost
 from sitesettings.selectors import site_settings_get
 from townsquare.errors import NotAllowed
 
@@ -208,3 +215,24 @@ def site_settings(request: HttpRequest) -> HttpResponse:
         messages.success(request, "Settings saved.")
         return redirect("backoffice:settings")
     return render(request, "backoffice/settings.html", {"form": form})
+
+
+@capability_required(Capability.MANAGE_DIALOGUES)
+def signposts(request: HttpRequest) -> HttpResponse:
+    form = SignpostForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "The helpline is added.")
+        return redirect("backoffice:signposts")
+    context = {"form": form, "signposts": Signpost.objects.all()}
+    return render(request, "backoffice/signposts.html", context)
+
+
+@capability_required(Capability.MANAGE_DIALOGUES)
+@require_POST
+def signpost_remove(request: HttpRequest, signpost_id: int) -> HttpResponse:
+    deleted, _ = Signpost.objects.filter(pk=signpost_id).delete()
+    if not deleted:
+        raise Http404("No such helpline")
+    messages.success(request, "The helpline is removed.")
+    return redirect("backoffice:signposts")

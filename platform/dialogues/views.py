@@ -30,6 +30,7 @@ from dialogues.forms import (
 )
 from dialogues.models import Comment, Dialogue, Idea
 from notifications.selectors import is_following
+from sitesettings.selectors import signpost_list
 
 IDEAS_PER_PAGE = 20
 
@@ -89,6 +90,7 @@ def dialogue_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "tag": tag,
         "query": query,
         "tags": selectors.tag_list_for_dialogue(dialogue=dialogue),
+        "signposts": signpost_list(),
         "following": isinstance(request.user, User)
         and is_following(user=request.user, dialogue=dialogue),
         "live_stamp": activity_stamp(dialogue_id=dialogue.pk),

@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+
+
+def https_only(value: str) -> None:
+    if not value.startswith("https://"):
+        raise ValidationError("Use an https:// address.")
 
 
 class SiteSettings(models.Model):
     singleton = models.BooleanField(default=True, unique=True, editable=False)
     require_verified_email = models.BooleanField(
         default=True, help_text="Residents must confirm their email address before posting."
+    )
+    quick_exit_url = models.URLField(
+        default="https://www.bbc.co.uk/weather",
+        validators=[https_only],
+        help_text="Where the “Emergency exit this page” button takes people: a neutral site.",
     )
     idea_edit_window_minutes = models.PositiveIntegerField(
         default=30,
@@ -25,3 +36,23 @@ class SiteSettings(models.Model):
 
     def __str__(self) -> str:
         return "Site settings"
+
+
+class Signpost(models.Model):
+    """A helpline or service shown beside every dialogue, for people who need support."""
+
+    name = models.CharField(max_length=100)
+    description = models.CharField(max_length=200, blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    url = models.URLField(blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def phone_link(self) -> str:
+        return "tel:" + "".join(ch for ch in self.phone if ch.isdigit() or ch == "+")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-import time
 from typing import Any
 
 from django.db.models.signals import post_delete, post_save
@@ -13,18 +11,16 @@ from django.template.loader import render_to_string
 from django_tenants.middleware.main import TenantMainMiddleware
 
 from tenants.models import Domain, Tenant
+from townsquare.lib.memo import TtlMemo
 
 # Host -> tenant, kept briefly in each process: live polling would otherwise cost a
 # domain query per viewer every few seconds. Changes here clear it at once; changes made
 # by other processes show within the TTL.
-_TENANT_TTL_SECONDS = 10.0
-_tenants: dict[str, tuple[float, Tenant]] = {}
-_lock = threading.Lock()
+_tenants: TtlMemo[Tenant] = TtlMemo(ttl_seconds=10.0)
 
 
 def tenant_cache_clear() -> None:
-    with _lock:
-        _tenants.clear()
+    _tenants.clear()
 
 
 @receiver([post_save, post_delete], sender=Tenant)
@@ -37,13 +33,10 @@ class TenantMiddleware(TenantMainMiddleware):
     """Picks the schema from the Host header; unknown or paused sites get a page, not an error."""
 
     def get_tenant(self, domain_model: type[Domain], hostname: str) -> Tenant:
-        now = time.monotonic()
-        cached = _tenants.get(hostname)
-        if cached is not None and cached[0] > now:
-            return cached[1]
-        tenant: Tenant = super().get_tenant(domain_model, hostname)
-        with _lock:
-            _tenants[hostname] = (now + _TENANT_TTL_SECONDS, tenant)
+        tenant = _tenants.get(hostname)
+        if tenant is None:
+            tenant = super().get_tenant(domain_model, hostname)
+            _tenants.set(hostname, tenant)
         return tenant
 
     def no_tenant_found(self, request: HttpRequest, hostname: str) -> HttpResponse:

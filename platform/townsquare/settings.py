@@ -110,6 +110,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "townsquare.context_processors.site",
                 "notifications.context_processors.unread",
+                "sitesettings.context_processors.safety",
             ],
         },
     },
@@ -126,6 +127,8 @@ _database.setdefault("OPTIONS", {})["connect_timeout"] = env.integer(
 )
 DATABASES = {"default": _database}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Opt in now to the Django 6 behaviour: a URL typed without a scheme means https.
+FORMS_URLFIELD_ASSUME_HTTPS = True
 AUTH_USER_MODEL = "accounts.User"
 
 REDIS_URL = env.redis_url("REDIS_URL")

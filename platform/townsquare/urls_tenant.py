@@ -13,6 +13,7 @@ urlpatterns = [
     path("notifications/", include("notifications.urls")),
     path("api/", include("api.urls")),
     path("media/<path:path>", views.media, name="media"),
+    path("staying-safe/", views.staying_safe, name="staying_safe"),
 ]
 
 handler403 = "townsquare.views.permission_denied"

@@ -7,6 +7,8 @@ from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from sitesettings.selectors import signpost_list
+
 
 def media(request: HttpRequest, path: str) -> FileResponse:
     """Serves an upload of the current tenant only: storage resolves paths inside its folder."""
@@ -32,3 +34,7 @@ def permission_denied(request: HttpRequest, exception: Exception) -> HttpRespons
 
 def server_error(request: HttpRequest) -> HttpResponse:
     return render(request, "townsquare/500.html", status=500)
+
+
+def staying_safe(request: HttpRequest) -> HttpResponse:
+    return render(request, "townsquare/staying_safe.html", {"signposts": signpost_list()})

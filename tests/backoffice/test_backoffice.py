@@ -236,7 +236,51 @@ def test_settings_turn_email_verification_off_and_refuse_bad_values(
     admin = as_role("admin")
     bad = admin.post("/manage/settings/", {"idea_edit_window_minutes": "-5"})
     assert "greater than or equal to 0" in bad.content.decode()
-    admin.post("/manage/settings/", {"idea_edit_window_minutes": "60"})
+    admin.post(
+        "/manage/settings/",
+        {"idea_edit_window_minutes": "60", "quick_exit_url": "https://www.bbc.co.uk/weather"},
+    )
     with tenant_context(tenant_a):
         settings = site_settings_get()
     assert (settings.require_verified_email, settings.idea_edit_window_minutes) == (False, 60)
+
+
+def test_admins_manage_helplines_and_the_exit_address(
+    as_role: Callable[[str], Client], client_for: Callable[..., Client], tenant_a: Tenant
+) -> None:
+    admin = as_role("admin")
+    bad = admin.post(
+        "/manage/helplines/", {"name": "Evil", "url": "javascript:alert(1)", "position": "0"}
+    )
+    assert "Enter a valid URL" in bad.content.decode()
+    insecure = admin.post(
+        "/manage/helplines/", {"name": "Plain", "url": "http://x.org", "position": "0"}
+    )
+    assert "Use an https:// address" in insecure.content.decode()
+    admin.post(
+        "/manage/helplines/",
+        {
+            "name": "Samaritans",
+            "phone": "116 123",
+            "url": "https://www.samaritans.org/",
+            "position": "1",
+        },
+    )
+    with tenant_context(tenant_a):
+        dialogue = DialogueFactory.create(slug="with-help")
+    assert "Samaritans" in client_for(tenant_a).get("/dialogues/with-help/").content.decode()
+    refused = admin.post(
+        "/manage/settings/",
+        {"idea_edit_window_minutes": "30", "quick_exit_url": "http://insecure.example"},
+    )
+    assert "Use an https:// address" in refused.content.decode()
+    admin.post(
+        "/manage/settings/",
+        {
+            "require_verified_email": "on",
+            "idea_edit_window_minutes": "30",
+            "quick_exit_url": "https://www.gov.uk/",
+        },
+    )
+    page = client_for(tenant_a).get(dialogue.get_absolute_url()).content.decode()
+    assert 'href="https://www.gov.uk/" class="exit-this-page__button"' in page

@@ -23,6 +23,7 @@ from dialogues.services import (
     idea_status_set,
     rating_set,
 )
+from sitesettings.models import Signpost
 from tenants.models import Tenant
 from tenants.services import public_tenant_ensure, tenant_create
 
@@ -34,6 +35,15 @@ STAFF = [
     ("safeguarding", User.Role.SAFEGUARDING),
     ("analyst", User.Role.ANALYST),
 ]
+SIGNPOSTS = [
+    ("Childline", "Free, private support for under-19s, any time", "0800 1111",
+     "https://www.childline.org.uk/"),
+    ("Fearless", "Tell Crimestoppers about crime, 100% anonymously", "",
+     "https://www.fearless.org/"),
+    ("Victim Support", "Free, confidential support after crime", "08 08 16 89 111",
+     "https://www.victimsupport.org.uk/"),
+    ("Samaritans", "Someone to talk to, day or night", "116 123", "https://www.samaritans.org/"),
+]  # fmt: skip
 TAGS = ["Youth services", "Streets and lighting", "Mentoring"]
 DEMO_IDEAS = [
     (
@@ -110,6 +120,10 @@ class Command(BaseCommand):
     def _seed_dialogue(self) -> None:
         if Dialogue.objects.filter(slug="safer-merseyside").exists():
             return
+        for position, (name, description, phone, url) in enumerate(SIGNPOSTS):
+            Signpost.objects.create(
+                name=name, description=description, phone=phone, url=url, position=position
+            )
         tags = {name: Tag.objects.get_or_create(name=name, slug=_slug(name))[0] for name in TAGS}
         dialogue = dialogue_create(
             title="Making Merseyside safer",

@@ -1,0 +1,1 @@
+"""Tests for site settings, quick exit and signposting."""
