@@ -4,6 +4,7 @@ server, a real Celery worker and a browser."""
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -12,7 +13,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
 from django.test import Client
-from django.test.utils import setup_databases, teardown_databases
+from django.test.utils import override_settings, setup_databases, teardown_databases
 from django_tenants.utils import tenant_context
 from playwright.sync_api import Browser, Page, sync_playwright
 from pytest_django import DjangoDbBlocker
@@ -47,6 +48,17 @@ def _seed_tenant(tenant: Tenant) -> None:
                 question=f"What should {tenant.name} change first?",
             )
             IdeaFactory.create(dialogue=dialogue, title=f"Idea only {tenant.slug} has")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _own_cache_namespace() -> Iterator[None]:
+    """This run's cache keys (rate-limit counters, live stamps) start with its own prefix,
+    so runs against a shared Redis never see each other's counters."""
+    cache_settings = {**settings.CACHES["default"], "KEY_PREFIX": f"test-{uuid.uuid4().hex[:8]}"}
+    override = override_settings(CACHES={"default": cache_settings})
+    override.enable()
+    yield
+    override.disable()
 
 
 @pytest.fixture(scope="session")

@@ -8,12 +8,18 @@ from allauth.account.adapter import DefaultAccountAdapter
 from django.db import connection
 from django.http import HttpRequest
 
+from townsquare.ratelimits import client_address
+
 
 class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         # Residents sign up on a tenant's site; the central site has staff accounts only.
         tenant = getattr(request, "tenant", None)
         return bool(tenant is not None and not tenant.is_public)
+
+    def get_client_ip(self, request: HttpRequest) -> str:
+        # The same address our own rate limits use (the proxy's, when behind one).
+        return client_address(request) or str(super().get_client_ip(request))
 
     def format_email_subject(self, subject: str) -> str:
         tenant = getattr(connection, "tenant", None)

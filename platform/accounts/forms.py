@@ -5,11 +5,20 @@ from __future__ import annotations
 from typing import Any
 
 from allauth.account.forms import SignupForm as AllauthSignupForm
+from django import forms
 
 from accounts.validators import USERNAME_MAX
 
 
 class SignupForm(AllauthSignupForm):
+    # A honeypot: hidden from people and assistive technology, filled in by bots.
+    website = forms.CharField(  # type: ignore[call-arg]  # template_name is Django 5 API
+        required=False,
+        label="Leave this empty",
+        template_name="accounts/_honeypot.html",
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+    )
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
@@ -31,3 +40,10 @@ class SignupForm(AllauthSignupForm):
             self.fields[name].widget.attrs.pop("placeholder", None)
         self.fields["password1"].label = "Password"
         self.fields["password2"].label = "Password (again)"
+
+    def clean(self) -> dict[str, Any]:
+        cleaned: dict[str, Any] = super().clean()
+        if cleaned.get("website"):
+            # Said at the top of the form: the honeypot field itself is invisible.
+            raise forms.ValidationError("Something went wrong. Please try again.")
+        return cleaned

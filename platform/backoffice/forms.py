@@ -8,7 +8,7 @@ from django import forms
 
 from accounts.models import User
 from dialogues.models import Dialogue
-from sitesettings.models import Signpost, SiteSettings
+from sitesettings.models import Signpost, SiteSettings, https_only
 from townsquare.lib.forms import Form
 from townsquare.lib.video import validate_video_url
 
@@ -84,6 +84,12 @@ class InviteForm(Form):
 
 
 class SiteSettingsForm(forms.ModelForm):  # type: ignore[type-arg,unused-ignore]
+    quick_exit_url = forms.URLField(
+        assume_scheme="https",
+        label="Quick exit address",
+        help_text="Where “Emergency exit this page” takes people: a neutral https site.",
+    )
+
     class Meta:
         model = SiteSettings
         fields = ["require_verified_email", "idea_edit_window_minutes", "quick_exit_url"]
@@ -94,6 +100,8 @@ class SiteSettingsForm(forms.ModelForm):  # type: ignore[type-arg,unused-ignore]
 
 
 class SignpostForm(forms.ModelForm):  # type: ignore[type-arg,unused-ignore]
+    url = forms.URLField(required=False, assume_scheme="https", label="Website")
+
     class Meta:
         model = Signpost
         fields = ["name", "description", "phone", "url", "position"]
@@ -105,6 +113,6 @@ class SignpostForm(forms.ModelForm):  # type: ignore[type-arg,unused-ignore]
 
     def clean_url(self) -> str:
         url: str = self.cleaned_data["url"]
-        if url and not url.startswith("https://"):
-            raise forms.ValidationError("Use an https:// address.")
+        if url:
+            https_only(url)
         return url

@@ -31,6 +31,7 @@ from dialogues.forms import (
 from dialogues.models import Comment, Dialogue, Idea
 from notifications.selectors import is_following
 from sitesettings.selectors import signpost_list
+from townsquare.ratelimits import limit_posts
 
 IDEAS_PER_PAGE = 20
 
@@ -101,6 +102,7 @@ def dialogue_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
+@limit_posts("idea")
 def idea_new(request: HttpRequest, slug: str) -> HttpResponse:
     dialogue = _dialogue_or_404(slug)
     form = IdeaForm(request.POST or None, initial={"submission_key": uuid.uuid4()})
@@ -205,6 +207,7 @@ def idea_withdraw(request: HttpRequest, slug: str, idea_id: int) -> HttpResponse
 
 @login_required
 @require_POST
+@limit_posts("comment")
 def comment_new(request: HttpRequest, slug: str, idea_id: int) -> HttpResponse:
     idea = _idea_or_404(slug, idea_id)
     form = CommentForm(request.POST)
@@ -232,6 +235,7 @@ def comment_new(request: HttpRequest, slug: str, idea_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@limit_posts("rating")
 def rating_set(request: HttpRequest, slug: str, idea_id: int) -> HttpResponse:
     idea = _idea_or_404(slug, idea_id)
     form = RatingForm(request.POST)

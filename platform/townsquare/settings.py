@@ -127,8 +127,6 @@ _database.setdefault("OPTIONS", {})["connect_timeout"] = env.integer(
 )
 DATABASES = {"default": _database}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-# Opt in now to the Django 6 behaviour: a URL typed without a scheme means https.
-FORMS_URLFIELD_ASSUME_HTTPS = True
 AUTH_USER_MODEL = "accounts.User"
 
 REDIS_URL = env.redis_url("REDIS_URL")
@@ -198,6 +196,13 @@ ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
+# Sign-up, sign-in and reset limits (allauth counts in the tenant-prefixed cache).
+ACCOUNT_RATE_LIMITS = {
+    "signup": "10/h/ip",
+    "login_failed": "10/m/ip,5/300s/key",
+    "reset_password": "5/m/ip,3/10m/key",
+}
+RATELIMIT_IP_META_KEY = "townsquare.ratelimits.client_address"
 ACCOUNT_FORMS = {"signup": "accounts.forms.SignupForm"}
 
 LANGUAGE_CODE = "en-gb"
