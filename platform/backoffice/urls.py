@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from backoffice import views
+from backoffice import moderation_views, views
 
 app_name = "backoffice"
 
@@ -17,6 +17,13 @@ urlpatterns = [
     path("staff/<int:user_id>/remove/", views.staff_remove, name="staff_remove"),
     path("invitations/<str:token>/", views.invitation_accept, name="invitation"),
     path("settings/", views.site_settings, name="settings"),
+    path("moderation/", moderation_views.queue, name="moderation"),
+    path(
+        "moderation/<str:kind>/<int:item_id>/",
+        moderation_views.decide,
+        name="moderation_decide",
+    ),
+    path("moderation/audit/", moderation_views.audit, name="audit"),
     path("helplines/", views.signposts, name="signposts"),
     path("helplines/<int:signpost_id>/remove/", views.signpost_remove, name="signpost_remove"),
 ]

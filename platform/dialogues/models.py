@@ -13,6 +13,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 
+from moderation.models import Moderated
 from townsquare.lib.video import validate_video_url, video_embed_url
 
 # The expression the search index is built on; queries must use the same one to hit it.
@@ -45,6 +46,12 @@ class Dialogue(models.Model):
     video_url = models.URLField(blank=True, validators=[validate_video_url])
     tags = models.ManyToManyField(Tag, blank=True, related_name="dialogues")
     state = models.CharField(max_length=10, choices=State.choices, default=State.DRAFT)
+
+    class Moderation(models.TextChoices):
+        POST = "post", "Publish at once, review afterwards"
+        PRE = "pre", "Hold every post until a moderator approves it"
+
+    moderation = models.CharField(max_length=4, choices=Moderation.choices, default=Moderation.POST)
     listed = models.BooleanField(
         default=True, help_text="Unlisted dialogues are reachable by link only."
     )
@@ -89,7 +96,7 @@ class Dialogue(models.Model):
         return video_embed_url(self.video_url) if self.video_url else ""
 
 
-class Idea(models.Model):
+class Idea(Moderated):
     class Status(models.TextChoices):
         NONE = "", "No status yet"
         UNDER_CONSIDERATION = "under_consideration", "Under consideration"
@@ -146,7 +153,7 @@ class Idea(models.Model):
         return self.withdrawn_at is not None
 
 
-class Comment(models.Model):
+class Comment(Moderated):
     idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="comments")
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="comments"

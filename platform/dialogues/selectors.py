@@ -9,7 +9,9 @@ from django.db.models import Case, Count, F, FloatField, Prefetch, Q, QuerySet, 
 from django.db.models.functions import Cast
 
 from accounts.models import User
+from accounts.roles import Capability, user_can
 from dialogues.models import IDEA_SEARCH_VECTOR, Comment, Dialogue, Idea, Rating, Tag
+from moderation.models import Visibility
 
 SORTS = {
     "newest": "Newest",
@@ -23,7 +25,12 @@ def dialogue_list_public() -> QuerySet[Dialogue]:
     """What the tenant home page lists: open and closed dialogues that are listed."""
     return (
         Dialogue.objects.filter(listed=True, state__in=[Dialogue.State.OPEN, Dialogue.State.CLOSED])
-        .annotate(idea_count=Count("ideas", filter=Q(ideas__withdrawn_at__isnull=True)))
+        .annotate(
+            idea_count=Count(
+                "ideas",
+                filter=Q(ideas__withdrawn_at__isnull=True, ideas__visibility=Visibility.PUBLISHED),
+            )
+        )
         .order_by("state", "-created_at")
     )
 
@@ -35,7 +42,11 @@ def dialogue_get_public(*, slug: str) -> Dialogue | None:
 
 def tag_list_for_dialogue(*, dialogue: Dialogue) -> QuerySet[Tag]:
     """Tags used by the dialogue's ideas, for the filter."""
-    return Tag.objects.filter(ideas__dialogue=dialogue).distinct().order_by("name")
+    return (
+        Tag.objects.filter(ideas__dialogue=dialogue, ideas__visibility=Visibility.PUBLISHED)
+        .distinct()
+        .order_by("name")
+    )
 
 
 def idea_list(
@@ -43,7 +54,9 @@ def idea_list(
 ) -> QuerySet[Idea]:
     """The dialogue's live ideas, filtered and sorted; authors and tags fetched up front."""
     ideas = (
-        Idea.objects.filter(dialogue=dialogue, withdrawn_at__isnull=True)
+        Idea.objects.filter(
+            dialogue=dialogue, withdrawn_at__isnull=True, visibility=Visibility.PUBLISHED
+        )
         .select_related("author")
         .prefetch_related(Prefetch("tags", queryset=Tag.objects.order_by("name")))
     )
@@ -76,11 +89,29 @@ def idea_get(*, dialogue: Dialogue, idea_id: int) -> Idea | None:
     )
 
 
-def comment_threads(*, idea: Idea) -> list[Comment]:
+def _visible_to(viewer: object) -> Q:
+    """Published posts, plus the viewer's own posts while they wait for a moderator."""
+    visible = Q(visibility=Visibility.PUBLISHED)
+    if isinstance(viewer, User) and viewer.is_authenticated:
+        visible |= Q(author=viewer, visibility=Visibility.HELD)
+    return visible
+
+
+def idea_visible_to(*, idea: Idea, viewer: object) -> bool:
+    if idea.is_published:
+        return True
+    if not isinstance(viewer, User):
+        return False
+    own_held = idea.author_id == viewer.pk and idea.visibility == Visibility.HELD
+    return own_held or user_can(viewer, Capability.MODERATE)
+
+
+def comment_threads(*, idea: Idea, viewer: object = None) -> list[Comment]:
     """Top-level comments in order, each with its replies, authors fetched in the same go."""
-    replies = Comment.objects.select_related("author").order_by("created_at")
+    visible = _visible_to(viewer)
+    replies = Comment.objects.filter(visible).select_related("author").order_by("created_at")
     return list(
-        Comment.objects.filter(idea=idea, parent__isnull=True)
+        Comment.objects.filter(visible, idea=idea, parent__isnull=True)
         .select_related("author")
         .prefetch_related(Prefetch("replies", queryset=replies))
         .order_by("created_at")
@@ -109,14 +140,17 @@ def dialogue_get_public_by_id(*, dialogue_id: int) -> Dialogue | None:
 
 def idea_count_since(*, dialogue: Dialogue, since: datetime) -> int:
     return Idea.objects.filter(
-        dialogue=dialogue, created_at__gt=since, withdrawn_at__isnull=True
+        dialogue=dialogue,
+        created_at__gt=since,
+        withdrawn_at__isnull=True,
+        visibility=Visibility.PUBLISHED,
     ).count()
 
 
 def comments_after(*, idea: Idea, after: int) -> list[Comment]:
     """Comments posted since the viewer's last look, oldest first, capped to stay cheap."""
     return list(
-        Comment.objects.filter(idea=idea, pk__gt=after)
+        Comment.objects.filter(idea=idea, pk__gt=after, visibility=Visibility.PUBLISHED)
         .select_related("author")
         .prefetch_related("replies")
         .order_by("pk")[:50]

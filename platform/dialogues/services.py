@@ -21,6 +21,8 @@ from accounts.models import User
 from accounts.roles import Capability, user_can
 from dialogues.activity import activity_touch
 from dialogues.models import Comment, Dialogue, Idea, Rating, StatusChange, Tag
+from moderation.models import Visibility
+from moderation.services import PRE_MODERATION, apply_screening, screen
 from notifications import services as notifications
 from sitesettings.selectors import site_settings_get
 from townsquare.errors import NotAllowed
@@ -115,6 +117,8 @@ def idea_create(
         body=body.strip(),
         submission_key=submission_key or uuid.uuid4(),
     )
+    pre_moderated = dialogue.moderation == Dialogue.Moderation.PRE and not author.is_tenant_staff
+    apply_screening(idea, screen(text=f"{idea.title}\n{idea.body}", pre_moderated=pre_moderated))
     idea.full_clean()
     try:
         with transaction.atomic():
@@ -125,8 +129,8 @@ def idea_create(
     if tags:
         idea.tags.set(tags)
     notifications.follow_set(user=author, idea=idea, following=True)
-    notifications.notify_new_idea(idea=idea)
-    activity_touch(dialogue_id=dialogue.pk)
+    if idea.is_published:
+        post_published(item=idea)
     return idea
 
 
@@ -146,8 +150,20 @@ def idea_update(*, idea: Idea, editor: User, title: str, body: str) -> Idea:
         raise NotAllowed("The time for editing this idea has passed.")
     idea.title, idea.body = title.strip(), body.strip()
     idea.edited_at = timezone.now()
+    was_published = idea.is_published
+    if idea.visibility in {Visibility.PUBLISHED, Visibility.HELD}:
+        # An edit is screened like a new post: removing the phone number releases a hold,
+        # adding one holds a published idea.
+        pre_moderated = idea.visibility == Visibility.HELD and any(
+            reason["kind"] == PRE_MODERATION for reason in idea.hold_reasons
+        )
+        apply_screening(
+            idea, screen(text=f"{idea.title}\n{idea.body}", pre_moderated=pre_moderated)
+        )
     idea.full_clean()
-    idea.save(update_fields=["title", "body", "edited_at"])
+    idea.save(update_fields=["title", "body", "edited_at", "visibility", "hold_reasons", "held_at"])
+    if idea.is_published and not was_published:
+        post_published(item=idea)
     return idea
 
 
@@ -180,6 +196,8 @@ def comment_create(
         _require_open(idea.dialogue)
     if idea.is_withdrawn:
         raise NotAllowed("This idea has been withdrawn.")
+    if not idea.is_published:
+        raise NotAllowed("This idea is not public, so it cannot be discussed yet.")
     if parent is not None:
         if parent.idea_id != idea.pk:
             raise ValidationError("You can only reply to a comment on the same idea.")
@@ -196,18 +214,44 @@ def comment_create(
         is_official=official,
         submission_key=submission_key or uuid.uuid4(),
     )
+    if not official:
+        pre_moderated = idea.dialogue.moderation == Dialogue.Moderation.PRE
+        apply_screening(comment, screen(text=comment.body, pre_moderated=pre_moderated))
     comment.full_clean()
     comment.save()
-    now = timezone.now()
-    updates: dict[str, object] = {"comment_count": F("comment_count") + 1, "last_activity_at": now}
-    if official:
-        updates["responded_at"] = now
-    Idea.objects.filter(pk=idea.pk).update(**updates)
     if not official:
         notifications.follow_set(user=author, idea=idea, following=True)
-    notifications.notify_comment(comment=comment)
-    activity_touch(dialogue_id=idea.dialogue_id)
+    if comment.is_published:
+        post_published(item=comment)
     return comment
+
+
+def post_published(*, item: Idea | Comment) -> None:
+    """What follows a post becoming public, at once or on a moderator's approval."""
+    if isinstance(item, Idea):
+        notifications.notify_new_idea(idea=item)
+        activity_touch(dialogue_id=item.dialogue_id)
+        return
+    now = timezone.now()
+    updates: dict[str, object] = {"comment_count": F("comment_count") + 1, "last_activity_at": now}
+    if item.is_official:
+        updates["responded_at"] = now
+    Idea.objects.filter(pk=item.idea_id).update(**updates)
+    notifications.notify_comment(comment=item)
+    activity_touch(dialogue_id=item.idea.dialogue_id)
+
+
+def post_rejected(*, item: Idea | Comment) -> None:
+    """Tells the author, privately, why their post will not be published."""
+    if item.author is None:
+        return
+    idea = item if isinstance(item, Idea) else item.idea
+    notifications.notify_moderation(
+        user=item.author,
+        message=f"Your {'idea' if isinstance(item, Idea) else 'comment'} on “{idea.title}” "
+        f"was not published: {item.moderation_note}",
+        url=idea.get_absolute_url(),
+    )
 
 
 @transaction.atomic
@@ -215,6 +259,8 @@ def rating_set(*, idea: Idea, user: User, stars: int) -> Rating:
     """Rates an idea 1 to 5, or changes this resident's earlier rating."""
     participant_check(user=user)
     _require_open(idea.dialogue)
+    if not idea.is_published:
+        raise NotAllowed("This idea is not public, so it cannot be rated.")
     if not 1 <= stars <= 5:
         raise ValidationError("Choose between 1 and 5 stars.")
     if idea.author_id == user.pk:

@@ -29,6 +29,7 @@ from dialogues.forms import (
     StatusForm,
 )
 from dialogues.models import Comment, Dialogue, Idea
+from moderation.messages import held_message
 from notifications.selectors import is_following
 from sitesettings.selectors import signpost_list
 from townsquare.ratelimits import limit_posts
@@ -43,9 +44,9 @@ def _dialogue_or_404(slug: str) -> Dialogue:
     return dialogue
 
 
-def _idea_or_404(slug: str, idea_id: int) -> Idea:
+def _idea_or_404(slug: str, idea_id: int, viewer: object = None) -> Idea:
     idea = selectors.idea_get(dialogue=_dialogue_or_404(slug), idea_id=idea_id)
-    if idea is None:
+    if idea is None or not selectors.idea_visible_to(idea=idea, viewer=viewer):
         raise Http404("No such idea")
     return idea
 
@@ -122,7 +123,10 @@ def idea_new(request: HttpRequest, slug: str) -> HttpResponse:
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, "Thank you: your idea is posted.")
+            if idea.is_published:
+                messages.success(request, "Thank you: your idea is posted.")
+            else:
+                messages.info(request, held_message(idea, "idea"))
             return redirect(idea)
     status = 400 if request.method == "POST" else 200
     return render(
@@ -135,7 +139,7 @@ def _idea_context(request: HttpRequest, idea: Idea) -> dict[str, Any]:
     context: dict[str, Any] = {
         "dialogue": idea.dialogue,
         "idea": idea,
-        "threads": selectors.comment_threads(idea=idea),
+        "threads": selectors.comment_threads(idea=idea, viewer=user),
         "status_history": idea.status_changes.all(),
         # Several forms share this page: distinct id prefixes keep every label on its field.
         "comment_form": CommentForm(initial={"submission_key": uuid.uuid4()}, auto_id="comment-%s"),
@@ -158,7 +162,7 @@ def _idea_context(request: HttpRequest, idea: Idea) -> dict[str, Any]:
 
 
 def idea_detail(request: HttpRequest, slug: str, idea_id: int) -> HttpResponse:
-    idea = _idea_or_404(slug, idea_id)
+    idea = _idea_or_404(slug, idea_id, request.user)
     return render(request, "dialogues/idea_detail.html", _idea_context(request, idea))
 
 
@@ -167,7 +171,7 @@ def _after_idea_change(
 ) -> HttpResponse:
     """htmx swaps in the changed part with its message; without JavaScript, back to the page."""
     if getattr(request, "htmx", False):
-        idea = _idea_or_404(idea.dialogue.slug, idea.pk)  # fresh counters
+        idea = _idea_or_404(idea.dialogue.slug, idea.pk, request.user)  # fresh counters
         context = _idea_context(request, idea)
         context["flash"] = " ".join(str(m) for m in messages.get_messages(request))
         return render(request, partial, context)
@@ -176,7 +180,7 @@ def _after_idea_change(
 
 @login_required
 def idea_edit(request: HttpRequest, slug: str, idea_id: int) -> HttpResponse:
-    idea = _idea_or_404(slug, idea_id)
+    idea = _idea_or_404(slug, idea_id, request.user)
     if idea.author_id != request.user.pk:
         raise Http404("No such idea")
     form = IdeaEditForm(request.POST or None, initial={"title": idea.title, "body": idea.body})
@@ -189,7 +193,10 @@ def idea_edit(request: HttpRequest, slug: str, idea_id: int) -> HttpResponse:
             form.add_error(None, error)
             return render(request, "dialogues/idea_edit.html", {"idea": idea, "form": form})
         else:
-            messages.success(request, "Your idea is updated.")
+            if idea.is_published:
+                messages.success(request, "Your idea is updated.")
+            else:
+                messages.info(request, held_message(idea, "idea"))
         return redirect(idea)
     return render(request, "dialogues/idea_edit.html", {"idea": idea, "form": form})
 
@@ -197,7 +204,7 @@ def idea_edit(request: HttpRequest, slug: str, idea_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def idea_withdraw(request: HttpRequest, slug: str, idea_id: int) -> HttpResponse:
-    idea = _idea_or_404(slug, idea_id)
+    idea = _idea_or_404(slug, idea_id, request.user)
     if idea.author_id != request.user.pk:
         raise Http404("No such idea")
     services.idea_withdraw(idea=idea, by=_user(request))
@@ -219,7 +226,7 @@ def comment_new(request: HttpRequest, slug: str, idea_id: int) -> HttpResponse:
     if form.cleaned_data["parent"]:
         parent = Comment.objects.filter(idea=idea, pk=form.cleaned_data["parent"]).first()
     try:
-        services.comment_create(
+        comment = services.comment_create(
             idea=idea,
             author=_user(request),
             body=form.cleaned_data["body"],
@@ -229,7 +236,10 @@ def comment_new(request: HttpRequest, slug: str, idea_id: int) -> HttpResponse:
     except (services.NotAllowed, ValidationError) as error:
         _problem(request, error)
     else:
-        messages.success(request, "Your comment is posted.")
+        if comment.is_published:
+            messages.success(request, "Your comment is posted.")
+        else:
+            messages.info(request, held_message(comment, "comment"))
     return _after_idea_change(request, idea, "dialogues/_conversation.html", "#comments")
 
 

@@ -41,6 +41,7 @@ class Notification(models.Model):
         NEW_COMMENT = "new_comment", "New comment"
         RESPONSE = "response", "Official response"
         STATUS = "status", "Status change"
+        MODERATION = "moderation", "Moderation"
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"

@@ -93,6 +93,16 @@ def notify_status(*, change: StatusChange) -> list[Notification]:
     )
 
 
+def notify_moderation(*, user: User, message: str, url: str) -> list[Notification]:
+    return _notify(
+        recipient_ids=[user.pk],
+        kind=Notification.Kind.MODERATION,
+        message=message,
+        url=url,
+        actor=None,
+    )
+
+
 @transaction.atomic
 def notifications_mark_read(*, user: User, ids: Iterable[int] | None = None) -> int:
     unread = Notification.objects.filter(recipient=user, read_at__isnull=True)

@@ -22,6 +22,12 @@ class SiteSettings(models.Model):
         validators=[https_only],
         help_text="Where the “Emergency exit this page” button takes people: a neutral site.",
     )
+    blocked_words = models.TextField(
+        blank=True,
+        help_text=(
+            "Posts containing any of these words or phrases (one per line) are held for review."
+        ),
+    )
     idea_edit_window_minutes = models.PositiveIntegerField(
         default=30,
         validators=[MinValueValidator(0), MaxValueValidator(60 * 24 * 7)],

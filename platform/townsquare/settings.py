@@ -68,6 +68,7 @@ TENANT_APPS = [
     "allauth",
     "allauth.account",
     "sitesettings",
+    "moderation",
     "dialogues",
     "notifications",
     "backoffice",

@@ -1,0 +1,72 @@
+"""The moderation queue in the admin area: held and hidden posts, and the audit log."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from accounts.models import User
+from accounts.roles import Capability
+from backoffice.access import capability_required
+from dialogues.models import Comment, Dialogue, Idea
+from moderation import selectors, services
+from moderation.personal_details import KINDS
+from townsquare.errors import NotAllowed
+
+REASON_KINDS = [*KINDS, services.PRE_MODERATION]
+
+
+@capability_required(Capability.MODERATE)
+def queue(request: HttpRequest) -> HttpResponse:
+    reason = request.GET.get("reason", "")
+    reason = reason if reason in REASON_KINDS else ""
+    dialogue = request.GET.get("dialogue", "")[:80]
+    context = {
+        "items": selectors.queue(reason=reason, dialogue_slug=dialogue),
+        "reasons": REASON_KINDS,
+        "reason": reason,
+        "dialogues": Dialogue.objects.order_by("title").values_list("slug", "title"),
+        "dialogue": dialogue,
+        "median_wait": selectors.median_time_to_first_review(),
+    }
+    return render(request, "backoffice/moderation.html", context)
+
+
+@capability_required(Capability.MODERATE)
+@require_POST
+def decide(request: HttpRequest, kind: str, item_id: int) -> HttpResponse:
+    item: Idea | Comment | None = None
+    if kind == "idea":
+        item = Idea.objects.filter(pk=item_id).first()
+    elif kind == "comment":
+        item = Comment.objects.filter(pk=item_id).first()
+    if item is None:
+        raise Http404("No such post")
+    assert isinstance(request.user, User)  # noqa: S101 - capability_required signed them in
+    approve = request.POST.get("decision") == "approve"
+    try:
+        done = services.decide(
+            item=item, by=request.user, approve=approve, reason=request.POST.get("reason", "")
+        )
+    except NotAllowed as error:
+        messages.error(request, str(error))
+    else:
+        item.refresh_from_db()
+        if done:
+            messages.success(
+                request, f"{kind.capitalize()} {item.get_visibility_display().lower()}."
+            )
+        else:
+            messages.info(
+                request,
+                f"Another moderator got there first: this {kind} is already "
+                f"{item.get_visibility_display().lower()}.",
+            )
+    return redirect("backoffice:moderation")
+
+
+@capability_required(Capability.MODERATE)
+def audit(request: HttpRequest) -> HttpResponse:
+    return render(request, "backoffice/audit.html", {"entries": selectors.audit_log()})

@@ -1,0 +1,1 @@
+"""Keeping conversations safe: holds before publication, the moderation queue, the audit log."""

@@ -1,0 +1,65 @@
+"""What moderation adds to posts (visibility and why a post was held) and the audit log."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class Visibility(models.TextChoices):
+    PUBLISHED = "published", "Published"
+    HELD = "held", "Held for review"
+    HIDDEN = "hidden", "Hidden"
+    REJECTED = "rejected", "Rejected"
+
+
+class Moderated(models.Model):
+    """Fields every post carries; only published posts are shown to the public."""
+
+    visibility = models.CharField(
+        max_length=10, choices=Visibility.choices, default=Visibility.PUBLISHED, db_index=True
+    )
+    # Each reason is a kind ("phone number", "pre-moderation", ...) and the text it matched.
+    hold_reasons = models.JSONField(default=list, blank=True)
+    held_at = models.DateTimeField(null=True, blank=True)
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    moderation_note = models.TextField(blank=True, max_length=1000)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_published(self) -> bool:
+        return self.visibility == Visibility.PUBLISHED
+
+    @property
+    def hold_summary(self) -> str:
+        kinds = sorted({reason["kind"] for reason in self.hold_reasons})
+        return ", ".join(kinds)
+
+
+class AuditEntry(models.Model):
+    """Append-only: a database trigger refuses updates and deletes."""
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    actor_name = models.CharField(max_length=150)
+    action = models.CharField(max_length=40)
+    outcome = models.CharField(max_length=20, default="done")
+    target_type = models.CharField(max_length=20)
+    target_id = models.BigIntegerField()
+    reason = models.TextField(blank=True)
+    before = models.JSONField(default=dict)
+    after = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "audit entries"
+
+    def __str__(self) -> str:
+        return f"{self.actor_name} {self.action} {self.target_type} {self.target_id}"

@@ -1,0 +1,101 @@
+"""Writes for moderation: screening new posts, and moderators' decisions, each audited."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from accounts.roles import Capability, user_can
+from moderation.models import AuditEntry, Moderated, Visibility
+from moderation.personal_details import blocked_words_parse, find_personal_details
+from sitesettings.selectors import site_settings_get
+from townsquare.errors import NotAllowed
+
+PRE_MODERATION = "pre-moderation"
+
+
+def screen(*, text: str, pre_moderated: bool) -> list[dict[str, str]]:
+    """Why a new post must wait for a moderator; an empty list means publish it now."""
+    blocked = blocked_words_parse(site_settings_get().blocked_words)
+    reasons = [
+        {"kind": finding.kind, "text": finding.text}
+        for finding in find_personal_details(text, blocked_words=blocked)
+    ]
+    if pre_moderated:
+        reasons.append({"kind": PRE_MODERATION, "text": ""})
+    return reasons
+
+
+def apply_screening(item: Moderated, reasons: list[dict[str, str]]) -> None:
+    """Sets a new or edited post's visibility from its screening (before it is saved)."""
+    if reasons:
+        item.visibility = Visibility.HELD
+        item.hold_reasons = reasons
+        item.held_at = item.held_at or timezone.now()
+    else:
+        item.visibility = Visibility.PUBLISHED
+        item.hold_reasons = []
+
+
+def _snapshot(item: Moderated) -> dict[str, Any]:
+    return {"visibility": item.visibility, "hold_reasons": item.hold_reasons}
+
+
+def audit_record(
+    *,
+    actor: User | None,
+    action: str,
+    item: Moderated,
+    reason: str = "",
+    before: dict[str, Any] | None = None,
+    outcome: str = "done",
+) -> AuditEntry:
+    return AuditEntry.objects.create(
+        actor=actor,
+        actor_name=actor.get_username() if actor else "system",
+        action=action,
+        outcome=outcome,
+        target_type=item._meta.model_name or "",
+        target_id=item.pk,
+        reason=reason,
+        before=before or {},
+        after=_snapshot(item),
+    )
+
+
+def decide(*, item: Moderated, by: User, approve: bool, reason: str = "") -> bool:
+    """A moderator approves or rejects a held or hidden post.
+
+    Returns False when someone else decided first: the attempt is still audited, and the
+    caller shows the current state.
+    """
+    if not user_can(by, Capability.MODERATE):
+        raise NotAllowed("Only moderators can do this.")
+    if not approve and not reason.strip():
+        raise NotAllowed("Tell the author why: a reason is needed to reject.")
+    model: Any = type(item)
+    action = "approve" if approve else "reject"
+    with transaction.atomic():
+        locked = model.objects.select_for_update().get(pk=item.pk)
+        before = _snapshot(locked)
+        if locked.visibility not in {Visibility.HELD, Visibility.HIDDEN}:
+            audit_record(
+                actor=by, action=action, item=locked, reason=reason, before=before,
+                outcome="superseded",
+            )  # fmt: skip
+            return False
+        locked.visibility = Visibility.PUBLISHED if approve else Visibility.REJECTED
+        locked.reviewed_at, locked.reviewed_by = timezone.now(), by
+        locked.moderation_note = "" if approve else reason.strip()
+        locked.save(update_fields=["visibility", "reviewed_at", "reviewed_by", "moderation_note"])
+        audit_record(actor=by, action=action, item=locked, reason=reason, before=before)
+        from dialogues.services import post_published, post_rejected
+
+        if approve:
+            post_published(item=locked)
+        else:
+            post_rejected(item=locked)
+    return True
