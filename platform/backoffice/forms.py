@@ -92,7 +92,13 @@ class SiteSettingsForm(forms.ModelForm):  # type: ignore[type-arg,unused-ignore]
 
     class Meta:
         model = SiteSettings
-        fields = ["require_verified_email", "idea_edit_window_minutes", "quick_exit_url"]
+        fields = [
+            "require_verified_email",
+            "idea_edit_window_minutes",
+            "report_threshold",
+            "blocked_words",
+            "quick_exit_url",
+        ]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("label_suffix", "")

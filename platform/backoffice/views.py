@@ -67,7 +67,7 @@ def _dialogue_form_values(form: DialogueForm) -> dict[str, Any]:
 
 @capability_required(Capability.MANAGE_DIALOGUES)
 def dialogue_new(request: HttpRequest) -> HttpResponse:
-    form = DialogueForm(request.POST or None)
+    form = DialogueForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             dialogue = dialogue_services.dialogue_create(**_dialogue_form_values(form))
@@ -94,7 +94,9 @@ def dialogue_edit(request: HttpRequest, slug: str) -> HttpResponse:
         "opens_at": dialogue.opens_at,
         "closes_at": dialogue.closes_at,
     }
-    form = DialogueForm(request.POST or None, initial=initial, dialogue=dialogue)
+    form = DialogueForm(
+        request.POST if request.method == "POST" else None, initial=initial, dialogue=dialogue
+    )
     if request.method == "POST" and form.is_valid():
         try:
             dialogue_services.dialogue_update(
@@ -162,7 +164,7 @@ def awaiting_response(request: HttpRequest) -> HttpResponse:
 
 @capability_required(Capability.INVITE_STAFF)
 def staff(request: HttpRequest) -> HttpResponse:
-    form = InviteForm(request.POST or None)
+    form = InviteForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             account_services.staff_invite(by=_user(request), **form.cleaned_data)
@@ -209,7 +211,9 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
 
 @capability_required(Capability.MANAGE_DIALOGUES)
 def site_settings(request: HttpRequest) -> HttpResponse:
-    form = SiteSettingsForm(request.POST or None, instance=site_settings_get())
+    form = SiteSettingsForm(
+        request.POST if request.method == "POST" else None, instance=site_settings_get()
+    )
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, "Settings saved.")
@@ -219,7 +223,7 @@ def site_settings(request: HttpRequest) -> HttpResponse:
 
 @capability_required(Capability.MANAGE_DIALOGUES)
 def signposts(request: HttpRequest) -> HttpResponse:
-    form = SignpostForm(request.POST or None)
+    form = SignpostForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, "The helpline is added.")

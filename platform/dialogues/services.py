@@ -241,6 +241,24 @@ def post_published(*, item: Idea | Comment) -> None:
     activity_touch(dialogue_id=item.idea.dialogue_id)
 
 
+def post_hidden(*, item: Idea | Comment) -> None:
+    """A published post hidden after reports stops counting until it is restored."""
+    if isinstance(item, Comment):
+        Idea.objects.filter(pk=item.idea_id).update(comment_count=F("comment_count") - 1)
+        activity_touch(dialogue_id=item.idea.dialogue_id)
+    else:
+        activity_touch(dialogue_id=item.dialogue_id)
+
+
+def post_restored(*, item: Idea | Comment) -> None:
+    """A hidden post a moderator puts back: counted again, nobody notified twice."""
+    if isinstance(item, Comment):
+        Idea.objects.filter(pk=item.idea_id).update(comment_count=F("comment_count") + 1)
+        activity_touch(dialogue_id=item.idea.dialogue_id)
+    else:
+        activity_touch(dialogue_id=item.dialogue_id)
+
+
 def post_rejected(*, item: Idea | Comment) -> None:
     """Tells the author, privately, why their post will not be published."""
     if item.author is None:

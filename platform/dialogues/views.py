@@ -106,7 +106,9 @@ def dialogue_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @limit_posts("idea")
 def idea_new(request: HttpRequest, slug: str) -> HttpResponse:
     dialogue = _dialogue_or_404(slug)
-    form = IdeaForm(request.POST or None, initial={"submission_key": uuid.uuid4()})
+    form = IdeaForm(
+        request.POST if request.method == "POST" else None, initial={"submission_key": uuid.uuid4()}
+    )
     if request.method == "POST" and form.is_valid():
         try:
             idea = services.idea_create(
@@ -183,7 +185,10 @@ def idea_edit(request: HttpRequest, slug: str, idea_id: int) -> HttpResponse:
     idea = _idea_or_404(slug, idea_id, request.user)
     if idea.author_id != request.user.pk:
         raise Http404("No such idea")
-    form = IdeaEditForm(request.POST or None, initial={"title": idea.title, "body": idea.body})
+    form = IdeaEditForm(
+        request.POST if request.method == "POST" else None,
+        initial={"title": idea.title, "body": idea.body},
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.idea_update(idea=idea, editor=_user(request), **form.cleaned_data)

@@ -63,3 +63,42 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.actor_name} {self.action} {self.target_type} {self.target_id}"
+
+
+class Report(models.Model):
+    """A visitor's report that a post breaks the rules; enough of them hide it for review."""
+
+    class Reason(models.TextChoices):
+        PERSONAL = "personal", "It shares someone's personal details"
+        BULLYING = "bullying", "Bullying or harassment"
+        HATE = "hate", "Hate or discrimination"
+        THREAT = "threat", "Threats or violence"
+        SPAM = "spam", "Spam or advertising"
+        OTHER = "other", "Something else"
+
+    idea = models.ForeignKey(
+        "dialogues.Idea", on_delete=models.CASCADE, null=True, blank=True, related_name="reports"
+    )
+    comment = models.ForeignKey(
+        "dialogues.Comment", on_delete=models.CASCADE, null=True, blank=True, related_name="reports"
+    )
+    # Empty for visitors who are not signed in: anyone may report.
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reason = models.CharField(max_length=20, choices=Reason.choices)
+    details = models.TextField(blank=True, max_length=1000)
+    created_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(idea__isnull=True) ^ models.Q(comment__isnull=True),
+                name="report_one_target",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Report: {self.get_reason_display()}"

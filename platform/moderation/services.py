@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
 from accounts.roles import Capability, user_can
-from moderation.models import AuditEntry, Moderated, Visibility
+from moderation.models import AuditEntry, Moderated, Report, Visibility
 from moderation.personal_details import blocked_words_parse, find_personal_details
 from sitesettings.selectors import site_settings_get
 from townsquare.errors import NotAllowed
@@ -66,6 +67,46 @@ def audit_record(
     )
 
 
+REPORTS = "reports"
+
+
+def report_create(
+    *, item: Moderated, reporter: User | None, reason: str, details: str = ""
+) -> Report:
+    """Records a report; at the tenant's threshold the post is hidden for review."""
+    from dialogues.models import Comment, Idea
+
+    if reason not in Report.Reason.values:
+        raise ValidationError("Choose a reason.")
+    if not item.is_published:
+        raise NotAllowed("This post is already waiting for a moderator.")
+    target = {"idea": item} if isinstance(item, Idea) else {"comment": item}
+    if not isinstance(item, Idea | Comment):
+        raise TypeError(item)
+    with transaction.atomic():
+        locked: Any = type(item).objects.select_for_update().get(pk=item.pk)
+        open_reports = Report.objects.filter(resolved_at__isnull=True, **target)
+        if reporter is not None and open_reports.filter(reporter=reporter).exists():
+            return open_reports.filter(reporter=reporter).get()
+        report = Report(reporter=reporter, reason=reason, details=details.strip(), **target)
+        report.full_clean()
+        report.save()
+        count = open_reports.count()
+        if locked.is_published and count >= site_settings_get().report_threshold:
+            before = _snapshot(locked)
+            locked.visibility = Visibility.HIDDEN
+            locked.hold_reasons = [{"kind": REPORTS, "text": f"{count} reports"}]
+            locked.held_at = timezone.now()
+            locked.save(update_fields=["visibility", "hold_reasons", "held_at"])
+            audit_record(
+                actor=None, action="hide", item=locked, reason=f"{count} reports", before=before
+            )
+            from dialogues.services import post_hidden
+
+            post_hidden(item=locked)
+    return report
+
+
 def decide(*, item: Moderated, by: User, approve: bool, reason: str = "") -> bool:
     """A moderator approves or rejects a held or hidden post.
 
@@ -92,10 +133,20 @@ def decide(*, item: Moderated, by: User, approve: bool, reason: str = "") -> boo
         locked.moderation_note = "" if approve else reason.strip()
         locked.save(update_fields=["visibility", "reviewed_at", "reviewed_by", "moderation_note"])
         audit_record(actor=by, action=action, item=locked, reason=reason, before=before)
-        from dialogues.services import post_published, post_rejected
+        _resolve_reports(locked)
+        from dialogues.services import post_published, post_rejected, post_restored
 
-        if approve:
+        if approve and before["visibility"] == Visibility.HIDDEN:
+            post_restored(item=locked)
+        elif approve:
             post_published(item=locked)
         else:
             post_rejected(item=locked)
     return True
+
+
+def _resolve_reports(item: Moderated) -> None:
+    from dialogues.models import Idea
+
+    target = {"idea": item} if isinstance(item, Idea) else {"comment": item}
+    Report.objects.filter(resolved_at__isnull=True, **target).update(resolved_at=timezone.now())

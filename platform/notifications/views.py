@@ -42,7 +42,8 @@ def mark_read(request: HttpRequest) -> HttpResponse:
 def email_settings(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     form = EmailPreferenceForm(
-        request.POST or None, initial={"mode": selectors.email_mode(user=user)}
+        request.POST if request.method == "POST" else None,
+        initial={"mode": selectors.email_mode(user=user)},
     )
     if request.method == "POST" and form.is_valid():
         services.email_preference_set(user=user, mode=form.cleaned_data["mode"])

@@ -28,6 +28,11 @@ class SiteSettings(models.Model):
             "Posts containing any of these words or phrases (one per line) are held for review."
         ),
     )
+    report_threshold = models.PositiveSmallIntegerField(
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(50)],
+        help_text="After this many reports a post is hidden until a moderator reviews it.",
+    )
     idea_edit_window_minutes = models.PositiveIntegerField(
         default=30,
         validators=[MinValueValidator(0), MaxValueValidator(60 * 24 * 7)],

@@ -260,3 +260,16 @@ def test_empty_or_oversized_comments_are_refused_with_a_message(
     assert message in response.content.decode()
     with tenant_context(tenant_a):
         assert not Comment.objects.filter(idea=idea).exists()
+
+
+def test_an_entirely_empty_form_gets_errors_not_a_blank_form(
+    signed_in: Callable[[User], Client], tenant_a: Tenant
+) -> None:
+    with tenant_context(tenant_a):
+        DialogueFactory.create(slug="empty-post")
+        client = signed_in(UserFactory.create())
+    response = client.post("/dialogues/empty-post/ideas/new/", {})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "There is a problem" in page
+    assert page.count("This field is required") >= 2

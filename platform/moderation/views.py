@@ -1,0 +1,53 @@
+"""Reporting a post: open to every visitor, limited per address, protected by a honeypot."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from accounts.models import User
+from dialogues.models import Comment, Idea
+from moderation import services
+from moderation.forms import ReportForm
+from moderation.models import Visibility
+from townsquare.errors import NotAllowed
+from townsquare.ratelimits import limit_posts
+
+
+def _published(kind: str, item_id: int) -> Idea | Comment:
+    item: Idea | Comment | None = None
+    if kind == "idea":
+        item = Idea.objects.filter(pk=item_id, visibility=Visibility.PUBLISHED).first()
+    elif kind == "comment":
+        item = (
+            Comment.objects.filter(pk=item_id, visibility=Visibility.PUBLISHED)
+            .select_related("idea__dialogue")
+            .first()
+        )
+    if item is None:
+        raise Http404("No such post")
+    return item
+
+
+@limit_posts("report")
+def report(request: HttpRequest, kind: str, item_id: int) -> HttpResponse:
+    item = _published(kind, item_id)
+    idea = item if isinstance(item, Idea) else item.idea
+    form = ReportForm(request.POST if request.method == "POST" else None)
+    context = {"form": form, "kind": kind, "idea": idea}
+    if request.method == "POST" and form.is_valid():
+        reporter = request.user if isinstance(request.user, User) else None
+        try:
+            services.report_create(
+                item=item,
+                reporter=reporter,
+                reason=form.cleaned_data["reason"],
+                details=form.cleaned_data["details"],
+            )
+        except (NotAllowed, ValidationError) as error:
+            form.add_error(None, str(error))
+        else:
+            return render(request, "moderation/reported.html", context)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "moderation/report.html", context, status=status)
