@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -12,6 +13,7 @@ from accounts.roles import Capability
 from backoffice.access import capability_required
 from dialogues.models import Comment, Dialogue, Idea
 from moderation import selectors, services
+from moderation.models import SafeguardingConcern
 from moderation.personal_details import KINDS
 from townsquare.errors import NotAllowed
 
@@ -70,3 +72,53 @@ def decide(request: HttpRequest, kind: str, item_id: int) -> HttpResponse:
 @capability_required(Capability.MODERATE)
 def audit(request: HttpRequest) -> HttpResponse:
     return render(request, "backoffice/audit.html", {"entries": selectors.audit_log()})
+
+
+@capability_required(Capability.SAFEGUARD)
+def safeguarding(request: HttpRequest) -> HttpResponse:
+    return render(
+        request, "backoffice/safeguarding.html", {"concerns": selectors.safeguarding_queue()}
+    )
+
+
+@capability_required(Capability.SAFEGUARD)
+@require_POST
+def safeguarding_handle(request: HttpRequest, concern_id: int) -> HttpResponse:
+    concern = SafeguardingConcern.objects.filter(pk=concern_id).first()
+    if concern is None:
+        raise Http404("No such concern")
+    assert isinstance(request.user, User)  # noqa: S101 - capability_required signed them in
+    try:
+        services.safeguarding_handle(
+            concern=concern,
+            by=request.user,
+            note=request.POST.get("note", ""),
+            restore=request.POST.get("restore") == "1",
+        )
+    except (NotAllowed, ValidationError) as error:
+        messages.error(
+            request, error.messages[0] if isinstance(error, ValidationError) else str(error)
+        )
+    else:
+        messages.success(request, "Recorded as handled.")
+    return redirect("backoffice:safeguarding")
+
+
+@capability_required(Capability.MODERATE)
+@require_POST
+def escalate(request: HttpRequest, kind: str, item_id: int) -> HttpResponse:
+    """A moderator passes a post to the safeguarding leads."""
+    item: Idea | Comment | None = None
+    if kind == "idea":
+        item = Idea.objects.filter(pk=item_id).first()
+    elif kind == "comment":
+        item = Comment.objects.filter(pk=item_id).first()
+    if item is None:
+        raise Http404("No such post")
+    services.safeguarding_raise(
+        category=request.POST.get("category", "other"),
+        raised_by=request.user if isinstance(request.user, User) else None,
+        item=item,
+    )
+    messages.success(request, "Passed to the safeguarding leads and hidden.")
+    return redirect("backoffice:moderation")

@@ -24,6 +24,17 @@ urlpatterns = [
         name="moderation_decide",
     ),
     path("moderation/audit/", moderation_views.audit, name="audit"),
+    path(
+        "moderation/<str:kind>/<int:item_id>/safeguarding/",
+        moderation_views.escalate,
+        name="escalate",
+    ),
+    path("safeguarding/", moderation_views.safeguarding, name="safeguarding"),
+    path(
+        "safeguarding/<int:concern_id>/",
+        moderation_views.safeguarding_handle,
+        name="safeguarding_handle",
+    ),
     path("helplines/", views.signposts, name="signposts"),
     path("helplines/<int:signpost_id>/remove/", views.signpost_remove, name="signpost_remove"),
 ]

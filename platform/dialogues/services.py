@@ -14,6 +14,7 @@ from allauth.account.models import EmailAddress
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -244,7 +245,10 @@ def post_published(*, item: Idea | Comment) -> None:
 def post_hidden(*, item: Idea | Comment) -> None:
     """A published post hidden after reports stops counting until it is restored."""
     if isinstance(item, Comment):
-        Idea.objects.filter(pk=item.idea_id).update(comment_count=F("comment_count") - 1)
+        # Never below zero, even if counts and rows ever disagree.
+        Idea.objects.filter(pk=item.idea_id).update(
+            comment_count=Greatest(F("comment_count") - 1, 0)
+        )
         activity_touch(dialogue_id=item.idea.dialogue_id)
     else:
         activity_touch(dialogue_id=item.dialogue_id)

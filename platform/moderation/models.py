@@ -102,3 +102,43 @@ class Report(models.Model):
 
     def __str__(self) -> str:
         return f"Report: {self.get_reason_display()}"
+
+
+class SafeguardingConcern(models.Model):
+    """A worry that someone is at risk: about a post, or told privately. Leads only."""
+
+    class Category(models.TextChoices):
+        HARM = "harm", "Someone says they are being hurt or abused"
+        WEAPONS = "weapons", "Weapons or a threat to someone's safety"
+        EXPLOITATION = "exploitation", "Exploitation or grooming"
+        SELF_HARM = "self_harm", "Self-harm or suicide"
+        OTHER = "other", "Another worry about someone's safety"
+
+    category = models.CharField(max_length=20, choices=Category.choices)
+    idea = models.ForeignKey(
+        "dialogues.Idea", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    comment = models.ForeignKey(
+        "dialogues.Comment", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # For "Tell us privately": only safeguarding leads ever read it.
+    message = models.TextField(blank=True, max_length=5000)
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    handled_at = models.DateTimeField(null=True, blank=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    handling_note = models.TextField(blank=True, max_length=2000)
+
+    class Meta:
+        ordering = ["handled_at", "-created_at"]
+
+    def __str__(self) -> str:
+        return f"Safeguarding concern {self.pk}"
+
+    @property
+    def is_private_message(self) -> bool:
+        return self.idea_id is None and self.comment_id is None

@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from dialogues.models import Comment, Idea
-from moderation.models import AuditEntry, Visibility
+from moderation.models import AuditEntry, SafeguardingConcern, Visibility
 
 WAITING = [Visibility.HELD, Visibility.HIDDEN]
 
@@ -45,6 +45,9 @@ def queue(*, reason: str = "", dialogue_slug: str = "") -> list[QueueItem]:
     if reason:
         ideas = ideas.filter(hold_reasons__contains=[{"kind": reason}])
         comments = comments.filter(hold_reasons__contains=[{"kind": reason}])
+    # Safeguarding concerns go to the leads' own queue, never the moderators'.
+    ideas = ideas.exclude(hold_reasons__contains=[{"kind": "safeguarding"}])
+    comments = comments.exclude(hold_reasons__contains=[{"kind": "safeguarding"}])
     items = [QueueItem("idea", idea) for idea in ideas[:200]]
     items += [QueueItem("comment", comment) for comment in comments[:200]]
     return sorted(items, key=lambda entry: entry.item.held_at or entry.item.created_at)
@@ -65,3 +68,19 @@ def median_time_to_first_review(*, days: int = 30) -> timedelta | None:
 
 def audit_log(*, limit: int = 100) -> QuerySet[AuditEntry]:
     return AuditEntry.objects.all()[:limit]
+
+
+def safeguarding_queue() -> list[SafeguardingConcern]:
+    """Open concerns first (newest first), then the last 50 handled ones."""
+    related = ("idea__dialogue", "comment__idea__dialogue", "raised_by", "handled_by")
+    open_concerns = (
+        SafeguardingConcern.objects.filter(handled_at__isnull=True)
+        .select_related(*related)
+        .order_by("-created_at")
+    )
+    handled = (
+        SafeguardingConcern.objects.filter(handled_at__isnull=False)
+        .select_related(*related)
+        .order_by("-handled_at")[:50]
+    )
+    return [*open_concerns, *handled]

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.roles import Capability, user_can
-from moderation.models import AuditEntry, Moderated, Report, Visibility
+from moderation.models import AuditEntry, Moderated, Report, SafeguardingConcern, Visibility
 from moderation.personal_details import blocked_words_parse, find_personal_details
 from sitesettings.selectors import site_settings_get
 from townsquare.errors import NotAllowed
@@ -115,6 +115,8 @@ def decide(*, item: Moderated, by: User, approve: bool, reason: str = "") -> boo
     """
     if not user_can(by, Capability.MODERATE):
         raise NotAllowed("Only moderators can do this.")
+    if _is_safeguarding(item) and not user_can(by, Capability.SAFEGUARD):
+        raise NotAllowed("Only safeguarding leads can decide on this post.")
     if not approve and not reason.strip():
         raise NotAllowed("Tell the author why: a reason is needed to reject.")
     model: Any = type(item)
@@ -150,3 +152,83 @@ def _resolve_reports(item: Moderated) -> None:
 
     target = {"idea": item} if isinstance(item, Idea) else {"comment": item}
     Report.objects.filter(resolved_at__isnull=True, **target).update(resolved_at=timezone.now())
+
+
+SAFEGUARDING = "safeguarding"
+
+
+def safeguarding_raise(
+    *,
+    category: str,
+    raised_by: User | None,
+    item: Moderated | None = None,
+    message: str = "",
+) -> SafeguardingConcern:
+    """Hides the post at once (if any) and alerts every safeguarding lead by email."""
+    from dialogues.models import Idea
+
+    if category not in SafeguardingConcern.Category.values:
+        raise ValidationError("Choose what you are worried about.")
+    if item is None and not message.strip():
+        raise ValidationError("Tell us what is worrying you.")
+    with transaction.atomic():
+        concern = SafeguardingConcern(
+            category=category, raised_by=raised_by, message=message.strip()
+        )
+        if item is not None:
+            if isinstance(item, Idea):
+                concern.idea = item
+            else:
+                concern.comment = item  # type: ignore[assignment]
+            model: Any = type(item)
+            locked = model.objects.select_for_update().get(pk=item.pk)
+            if locked.visibility != Visibility.HIDDEN or not _is_safeguarding(locked):
+                was_published = locked.is_published
+                before = _snapshot(locked)
+                locked.visibility = Visibility.HIDDEN
+                locked.hold_reasons = [
+                    {"kind": SAFEGUARDING, "text": concern.get_category_display()}
+                ]
+                locked.held_at = timezone.now()
+                locked.save(update_fields=["visibility", "hold_reasons", "held_at"])
+                audit_record(
+                    actor=raised_by, action="safeguarding hide", item=locked, before=before
+                )
+                if was_published:
+                    from dialogues.services import post_hidden
+
+                    post_hidden(item=locked)
+        concern.full_clean()
+        concern.save()
+        from moderation.tasks import safeguarding_alert_leads
+
+        transaction.on_commit(lambda: safeguarding_alert_leads.delay(concern_id=concern.pk))
+    return concern
+
+
+def _is_safeguarding(item: Moderated) -> bool:
+    return any(reason["kind"] == SAFEGUARDING for reason in item.hold_reasons)
+
+
+def safeguarding_handle(
+    *, concern: SafeguardingConcern, by: User, note: str, restore: bool = False
+) -> SafeguardingConcern:
+    """A lead records what they did; the post stays hidden unless they restore it."""
+    if not user_can(by, Capability.SAFEGUARD):
+        raise NotAllowed("Only safeguarding leads can do this.")
+    if not note.strip():
+        raise ValidationError("Record what you did, for the next lead.")
+    with transaction.atomic():
+        locked = SafeguardingConcern.objects.select_for_update().get(pk=concern.pk)
+        if locked.handled_at is not None:
+            raise NotAllowed(f"Already handled by another lead: {locked.handling_note}")
+        locked.handled_at, locked.handled_by, locked.handling_note = (
+            timezone.now(),
+            by,
+            note.strip(),
+        )
+        locked.save(update_fields=["handled_at", "handled_by", "handling_note"])
+        item: Moderated | None = locked.idea or locked.comment
+        if item is not None and restore and item.visibility == Visibility.HIDDEN:
+            decide(item=item, by=by, approve=True, reason=note)
+    return locked

@@ -1,4 +1,4 @@
-"""Report URLs, mounted at /report/ on tenant hosts."""
+"""Report and safeguarding URLs on tenant hosts."""
 
 from django.urls import path
 
@@ -7,5 +7,7 @@ from moderation import views
 app_name = "moderation"
 
 urlpatterns = [
-    path("<str:kind>/<int:item_id>/", views.report, name="report"),
+    path("report/<str:kind>/<int:item_id>/", views.report, name="report"),
+    path("worried/<str:kind>/<int:item_id>/", views.concern, name="concern"),
+    path("tell-us-privately/", views.concern, name="tell_us"),
 ]

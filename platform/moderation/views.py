@@ -9,8 +9,9 @@ from django.shortcuts import render
 from accounts.models import User
 from dialogues.models import Comment, Idea
 from moderation import services
-from moderation.forms import ReportForm
+from moderation.forms import ConcernForm, ReportForm
 from moderation.models import Visibility
+from sitesettings.selectors import signpost_list
 from townsquare.errors import NotAllowed
 from townsquare.ratelimits import limit_posts
 
@@ -51,3 +52,27 @@ def report(request: HttpRequest, kind: str, item_id: int) -> HttpResponse:
             return render(request, "moderation/reported.html", context)
     status = 400 if request.method == "POST" else 200
     return render(request, "moderation/report.html", context, status=status)
+
+
+@limit_posts("report")
+def concern(request: HttpRequest, kind: str = "", item_id: int = 0) -> HttpResponse:
+    """A safeguarding concern about a post, or (with no post) 'Tell us privately'."""
+    item = _published(kind, item_id) if kind else None
+    idea = None if item is None else (item if isinstance(item, Idea) else item.idea)
+    form = ConcernForm(request.POST if request.method == "POST" else None)
+    context = {"form": form, "kind": kind, "idea": idea}
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.safeguarding_raise(
+                category=form.cleaned_data["category"],
+                raised_by=request.user if isinstance(request.user, User) else None,
+                item=item,
+                message=form.cleaned_data["message"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error.messages[0])
+        else:
+            context["signposts"] = signpost_list()
+            return render(request, "moderation/concern_sent.html", context)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "moderation/concern.html", context, status=status)

@@ -11,7 +11,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("manage/", include("backoffice.urls")),
     path("notifications/", include("notifications.urls")),
-    path("report/", include("moderation.urls")),
+    path("", include("moderation.urls")),
     path("api/", include("api.urls")),
     path("media/<path:path>", views.media, name="media"),
     path("staying-safe/", views.staying_safe, name="staying_safe"),

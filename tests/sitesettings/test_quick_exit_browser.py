@@ -98,7 +98,7 @@ def test_helplines_show_beside_dialogues_and_on_the_safety_page(
     panel = page.get_by_role("complementary", name="Need to talk to someone?")
     expect(panel).to_contain_text("Childline")
     expect(panel.get_by_role("link", name="0800 1111")).to_have_attribute("href", "tel:08001111")
-    page.get_by_role("link", name="Staying safe online").click()
+    page.get_by_role("link", name="Staying safe online").first.click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Staying safe online")
     expect(page.get_by_text("private or incognito window")).to_be_visible()
     assert_accessible(page)

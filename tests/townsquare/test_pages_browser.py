@@ -48,6 +48,7 @@ def scene(committed_db: None, tenant_a: Tenant) -> Iterator[dict[str, str]]:
         "invitation": f"/manage/invitations/{invitation.token}/",
         "unsubscribe": f"/notifications/unsubscribe/{token}/",
         "edit_dialogue": f"/manage/dialogues/{dialogue.slug}/",
+        "idea_id": str(idea.pk),
     }
     with tenant_context(tenant_a):
         dialogue.delete()
@@ -86,6 +87,8 @@ def test_signed_in_pages(phone: Page, live_site: LiveServer, scene: dict[str, st
         "/manage/",
         scene["edit_dialogue"],
         "/accounts/password/change/",
+        "/manage/moderation/",
+        "/manage/moderation/audit/",
         "/accounts/email/",
     ):
         phone.goto(live_site.url("alpha", path))
@@ -105,3 +108,15 @@ def test_the_forbidden_page(phone: Page, live_site: LiveServer, committed_db: No
     assert response is not None
     assert response.status == 403
     assert_accessible(phone)
+
+
+def test_safety_pages_on_a_phone(phone: Page, live_site: LiveServer, scene: dict[str, str]) -> None:
+    for path in (
+        "/tell-us-privately/",
+        "/staying-safe/",
+        f"/report/idea/{scene['idea_id']}/",
+        f"/worried/idea/{scene['idea_id']}/",
+    ):
+        phone.goto(live_site.url("alpha", path))
+        assert_accessible(phone)
+        _fits_the_screen(phone)
