@@ -21,12 +21,20 @@ class User(AbstractUser):
         ANALYST = "analyst", "Analyst"
 
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.RESIDENT, blank=True)
+    # Banned residents can read but not post until then; a far-future date is permanent.
+    banned_until = models.DateTimeField(null=True, blank=True)
 
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"
         constraints = [
             models.UniqueConstraint(Lower("username"), name="accounts_user_username_ci_unique"),
         ]
+
+    @property
+    def is_banned(self) -> bool:
+        from django.utils import timezone
+
+        return self.banned_until is not None and self.banned_until > timezone.now()
 
     @property
     def is_tenant_staff(self) -> bool:

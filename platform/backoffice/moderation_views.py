@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -121,4 +123,105 @@ def escalate(request: HttpRequest, kind: str, item_id: int) -> HttpResponse:
         item=item,
     )
     messages.success(request, "Passed to the safeguarding leads and hidden.")
+    return redirect("backoffice:moderation")
+
+
+def _item(kind: str, item_id: int) -> Idea | Comment:
+    item: Idea | Comment | None = None
+    if kind == "idea":
+        item = Idea.objects.filter(pk=item_id).select_related("author").first()
+    elif kind == "comment":
+        item = Comment.objects.filter(pk=item_id).select_related("author", "idea").first()
+    if item is None:
+        raise Http404("No such post")
+    return item
+
+
+def _moderator(request: HttpRequest) -> User:
+    if not isinstance(request.user, User):
+        raise Http404("Not signed in")
+    return request.user
+
+
+def _run(request: HttpRequest, action: Callable[[], object], done: str) -> None:
+    try:
+        action()
+    except (NotAllowed, ValidationError) as error:
+        messages.error(
+            request, error.messages[0] if isinstance(error, ValidationError) else str(error)
+        )
+    else:
+        messages.success(request, done)
+
+
+@capability_required(Capability.MODERATE)
+@require_POST
+def hide(request: HttpRequest, kind: str, item_id: int) -> HttpResponse:
+    item = _item(kind, item_id)
+    reason = request.POST.get("reason", "")
+    _run(
+        request,
+        lambda: services.hide(item=item, by=_moderator(request), reason=reason),
+        f"The {kind} is hidden and waiting in the moderation queue.",
+    )
+    back = request.POST.get("next", "")
+    return redirect(
+        back if back.startswith("/") and not back.startswith("//") else "backoffice:moderation"
+    )
+
+
+@capability_required(Capability.MODERATE)
+@require_POST
+def redact(request: HttpRequest, kind: str, item_id: int) -> HttpResponse:
+    item = _item(kind, item_id)
+    text, reason = request.POST.get("text", ""), request.POST.get("reason", "")
+    _run(
+        request,
+        lambda: services.redact(item=item, by=_moderator(request), text=text, reason=reason),
+        "Those words are removed.",
+    )
+    return redirect("backoffice:moderation")
+
+
+@capability_required(Capability.MODERATE)
+@require_POST
+def ban(request: HttpRequest, kind: str, item_id: int) -> HttpResponse:
+    item = _item(kind, item_id)
+    if item.author is None:
+        raise Http404("No author to ban")
+    days_text = request.POST.get("days", "")
+    days = int(days_text) if days_text.isdigit() and int(days_text) > 0 else None
+    author, reason = item.author, request.POST.get("reason", "")
+    _run(
+        request,
+        lambda: services.ban(user=author, by=_moderator(request), days=days, reason=reason),
+        f"{author.get_username()} cannot post " + (f"for {days} days." if days else "any more."),
+    )
+    return redirect("backoffice:moderation")
+
+
+@capability_required(Capability.MODERATE)
+@require_POST
+def bulk(request: HttpRequest) -> HttpResponse:
+    """Approve or reject several posts at once; each is decided and audited on its own."""
+    approve = request.POST.get("decision") == "approve"
+    reason = request.POST.get("reason", "")
+    decided = skipped = 0
+    for value in request.POST.getlist("selected")[:100]:
+        kind, _, pk = value.partition(":")
+        if not pk.isdigit():
+            continue
+        try:
+            item = _item(kind, int(pk))
+            done = services.decide(
+                item=item, by=_moderator(request), approve=approve, reason=reason
+            )
+        except (NotAllowed, Http404) as error:
+            messages.error(request, str(error))
+            break
+        decided, skipped = decided + done, skipped + (not done)
+    verb = "approved" if approve else "rejected"
+    messages.success(request, f"{decided} post{'s' if decided != 1 else ''} {verb}.")
+    if skipped:
+        messages.info(request, f"{skipped} had already been decided by someone else.")
     return redirect("backoffice:moderation")

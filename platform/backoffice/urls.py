@@ -24,6 +24,10 @@ urlpatterns = [
         name="moderation_decide",
     ),
     path("moderation/audit/", moderation_views.audit, name="audit"),
+    path("moderation/bulk/", moderation_views.bulk, name="moderation_bulk"),
+    path("moderation/<str:kind>/<int:item_id>/hide/", moderation_views.hide, name="hide"),
+    path("moderation/<str:kind>/<int:item_id>/redact/", moderation_views.redact, name="redact"),
+    path("moderation/<str:kind>/<int:item_id>/ban/", moderation_views.ban, name="ban"),
     path(
         "moderation/<str:kind>/<int:item_id>/safeguarding/",
         moderation_views.escalate,

@@ -34,6 +34,10 @@ def participant_check(*, user: User) -> None:
     """Raises NotAllowed unless this person may post on this site right now."""
     if not user.is_authenticated or not user.is_active:
         raise NotAllowed("Please sign in to take part.")
+    if user.is_banned:
+        raise NotAllowed(
+            "A moderator has paused your posting on this site. You can still read everything."
+        )
     if site_settings_get().require_verified_email and not user.is_tenant_staff:
         verified = EmailAddress.objects.filter(user=user, verified=True).exists()
         if not verified:

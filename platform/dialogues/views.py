@@ -148,6 +148,7 @@ def _idea_context(request: HttpRequest, idea: Idea) -> dict[str, Any]:
         "my_rating": selectors.rating_of(idea=idea, user=user) if isinstance(user, User) else None,
         "is_author": user.is_authenticated and idea.author_id == user.pk,
         "can_respond": user_can(user, Capability.RESPOND),
+        "can_moderate": user_can(user, Capability.MODERATE),
         "following": isinstance(user, User) and is_following(user=user, idea=idea),
         "live_stamp": activity_stamp(dialogue_id=idea.dialogue_id),
         "live_after": idea.comments.aggregate(last=Max("pk"))["last"] or 0,

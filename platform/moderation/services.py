@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -113,10 +114,7 @@ def decide(*, item: Moderated, by: User, approve: bool, reason: str = "") -> boo
     Returns False when someone else decided first: the attempt is still audited, and the
     caller shows the current state.
     """
-    if not user_can(by, Capability.MODERATE):
-        raise NotAllowed("Only moderators can do this.")
-    if _is_safeguarding(item) and not user_can(by, Capability.SAFEGUARD):
-        raise NotAllowed("Only safeguarding leads can decide on this post.")
+    _require_moderator(by, item)
     if not approve and not reason.strip():
         raise NotAllowed("Tell the author why: a reason is needed to reject.")
     model: Any = type(item)
@@ -232,3 +230,89 @@ def safeguarding_handle(
         if item is not None and restore and item.visibility == Visibility.HIDDEN:
             decide(item=item, by=by, approve=True, reason=note)
     return locked
+
+
+REDACTED = "[removed by a moderator]"
+
+
+def _require_moderator(user: User, item: Moderated | None = None) -> None:
+    if not user_can(user, Capability.MODERATE):
+        raise NotAllowed("Only moderators can do this.")
+    if item is not None and _is_safeguarding(item) and not user_can(user, Capability.SAFEGUARD):
+        raise NotAllowed("Only safeguarding leads can decide on this post.")
+
+
+def hide(*, item: Moderated, by: User, reason: str) -> None:
+    """A moderator takes a published post out of view pending review."""
+    _require_moderator(by, item)
+    if not reason.strip():
+        raise ValidationError("Give a reason for hiding it.")
+    model: Any = type(item)
+    with transaction.atomic():
+        locked = model.objects.select_for_update().get(pk=item.pk)
+        before = _snapshot(locked)
+        if not locked.is_published:
+            audit_record(actor=by, action="hide", item=locked, reason=reason, before=before,
+                         outcome="superseded")  # fmt: skip
+            return
+        locked.visibility = Visibility.HIDDEN
+        locked.hold_reasons = [{"kind": "moderator", "text": reason.strip()}]
+        locked.held_at = timezone.now()
+        locked.save(update_fields=["visibility", "hold_reasons", "held_at"])
+        audit_record(actor=by, action="hide", item=locked, reason=reason, before=before)
+        from dialogues.services import post_hidden
+
+        post_hidden(item=locked)
+
+
+def redact(*, item: Moderated, by: User, text: str, reason: str) -> None:
+    """Removes one passage from a post's body, keeping the rest; the audit keeps both."""
+    _require_moderator(by, item)
+    if not text.strip():
+        raise ValidationError("Choose the words to remove.")
+    model: Any = type(item)
+    with transaction.atomic():
+        locked = model.objects.select_for_update().get(pk=item.pk)
+        if text not in locked.body:
+            raise ValidationError("Those words are not in the post (it may have changed).")
+        before = {"body": locked.body}
+        locked.body = locked.body.replace(text, REDACTED)
+        locked.save(update_fields=["body"])
+        AuditEntry.objects.create(
+            actor=by,
+            actor_name=by.get_username(),
+            action="redact",
+            target_type=locked._meta.model_name or "",
+            target_id=locked.pk,
+            reason=reason,
+            before=before,
+            after={"body": locked.body},
+        )
+
+
+def ban(*, user: User, by: User, days: int | None, reason: str) -> None:
+    """Stops a resident posting for some days, or for good (days None)."""
+    _require_moderator(by)
+    if user.is_tenant_staff:
+        raise NotAllowed("Staff cannot be banned; an admin can remove their role.")
+    if not reason.strip():
+        raise ValidationError("Give a reason for the ban.")
+    until = (
+        timezone.now() + timedelta(days=days)
+        if days
+        else timezone.now() + timedelta(days=365 * 100)
+    )
+    with transaction.atomic():
+        before = {"banned_until": user.banned_until.isoformat() if user.banned_until else None}
+        user.banned_until = until
+        user.save(update_fields=["banned_until"])
+        AuditEntry.objects.create(
+            actor=by,
+            actor_name=by.get_username(),
+            action="ban",
+            target_type="user",
+            target_id=user.pk,
+            reason=reason,
+            before=before,
+            after={"banned_until": until.isoformat()},
+        )
