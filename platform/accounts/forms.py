@@ -8,6 +8,7 @@ from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
 
 from accounts.validators import USERNAME_MAX
+from townsquare.lib.forms import Form
 
 
 class SignupForm(AllauthSignupForm):
@@ -47,3 +48,19 @@ class SignupForm(AllauthSignupForm):
             # Said at the top of the form: the honeypot field itself is invisible.
             raise forms.ValidationError("Something went wrong. Please try again.")
         return cleaned
+
+
+class DeleteAccountForm(Form):
+    content = forms.ChoiceField(
+        choices=[
+            ("keep", "Keep what I posted, shown as “a former participant”"),
+            ("remove", "Remove my ideas and comments too"),
+        ],
+        widget=forms.RadioSelect,
+        label="What should happen to what you posted?",
+        initial="keep",
+    )
+    password = forms.CharField(
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        label="Your password, to confirm",
+    )

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -69,3 +70,109 @@ def staff_role_remove(*, by: User, user: User) -> None:
         raise NotAllowed("You cannot remove your own role; ask another admin.")
     user.role = User.Role.RESIDENT
     user.save(update_fields=["role"])
+
+
+def account_export(*, user: User) -> dict[str, Any]:
+    """Everything this site holds about a resident, for them to download."""
+    from allauth.account.models import EmailAddress
+
+    from dialogues.models import Comment, Idea, Rating
+    from moderation.models import Report, SafeguardingConcern
+    from notifications.models import EmailPreference, Follow, Notification
+
+    def when(value: datetime | None) -> str | None:
+        return value.isoformat() if value else None
+
+    preference = EmailPreference.objects.filter(user=user).first()
+    return {
+        "account": {
+            "username": user.username,
+            "date_joined": when(user.date_joined),
+            "last_login": when(user.last_login),
+            "role": user.role or "resident",
+        },
+        "email_addresses": [
+            {"email": e.email, "verified": e.verified, "primary": e.primary}
+            for e in EmailAddress.objects.filter(user=user)
+        ],
+        "email_notifications": preference.mode if preference else "immediate",
+        "ideas": [
+            {
+                "dialogue": i.dialogue.title,
+                "title": i.title,
+                "body": i.body,
+                "created_at": when(i.created_at),
+                "visibility": i.visibility,
+                "withdrawn": i.is_withdrawn,
+            }
+            for i in Idea.objects.filter(author=user).select_related("dialogue")
+        ],
+        "comments": [
+            {"idea": c.idea.title, "body": c.body, "created_at": when(c.created_at)}
+            for c in Comment.objects.filter(author=user).select_related("idea")
+        ],
+        "ratings": [
+            {"idea": r.idea.title, "stars": r.stars}
+            for r in Rating.objects.filter(user=user).select_related("idea")
+        ],
+        "following": [
+            {"idea": f.idea.title}
+            if f.idea
+            else {"dialogue": f.dialogue.title if f.dialogue else ""}
+            for f in Follow.objects.filter(user=user).select_related("idea", "dialogue")
+        ],
+        "notifications": [
+            {"message": n.message, "created_at": when(n.created_at)}
+            for n in Notification.objects.filter(recipient=user)
+        ],
+        "reports_made": [
+            {"reason": r.reason, "details": r.details, "created_at": when(r.created_at)}
+            for r in Report.objects.filter(reporter=user)
+        ],
+        "safeguarding_concerns_raised": [
+            {"category": s.category, "message": s.message, "created_at": when(s.created_at)}
+            for s in SafeguardingConcern.objects.filter(raised_by=user)
+        ],
+    }
+
+
+REMOVED = "[removed by its author]"
+
+
+@transaction.atomic
+def account_delete(*, user: User, remove_content: bool) -> None:
+    """Deletes the account. Posts stay as a former participant's, or are removed.
+
+    Removing keeps other people's replies: the resident's ideas are withdrawn and
+    emptied, their comments deleted; counters follow.
+    """
+    from django.db.models import F
+    from django.db.models.functions import Greatest
+
+    from dialogues.models import Comment, Idea, Rating
+    from moderation.models import AuditEntry, Visibility
+
+    for rating in Rating.objects.filter(user=user).select_related("idea"):
+        Idea.objects.filter(pk=rating.idea_id).update(
+            rating_count=Greatest(F("rating_count") - 1, 0),
+            rating_total=Greatest(F("rating_total") - rating.stars, 0),
+        )
+    if remove_content:
+        published = Comment.objects.filter(author=user, visibility=Visibility.PUBLISHED)
+        for comment in published:
+            Idea.objects.filter(pk=comment.idea_id).update(
+                comment_count=Greatest(F("comment_count") - 1, 0)
+            )
+        Comment.objects.filter(author=user).delete()
+        Idea.objects.filter(author=user).update(
+            title=REMOVED, body=REMOVED, withdrawn_at=timezone.now()
+        )
+    AuditEntry.objects.create(
+        actor=None,
+        actor_name="system",
+        action="account deleted",
+        target_type="user",
+        target_id=user.pk,
+        reason="content removed" if remove_content else "content kept as a former participant's",
+    )
+    user.delete()

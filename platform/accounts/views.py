@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from allauth.account.views import SignupView as AllauthSignupView
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 
+from accounts.forms import DeleteAccountForm
 from accounts.handles import handle_suggestions
+from accounts.models import User
+from accounts.services import account_delete, account_export
 from accounts.validators import USERNAME_VALIDATORS
 
 
@@ -35,3 +43,34 @@ def _is_valid_username(value: str) -> bool:
     except ValidationError:
         return False
     return True
+
+
+@login_required
+def my_data(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/my_data.html", {"delete_form": DeleteAccountForm()})
+
+
+@login_required
+def my_data_download(request: HttpRequest) -> HttpResponse:
+    assert isinstance(request.user, User)  # noqa: S101 - login_required
+    data = json.dumps(account_export(user=request.user), indent=2, ensure_ascii=False)
+    response = HttpResponse(data, content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="my-data.json"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+def delete_account(request: HttpRequest) -> HttpResponse:
+    assert isinstance(request.user, User)  # noqa: S101 - login_required
+    form = DeleteAccountForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        if not request.user.check_password(form.cleaned_data["password"]):
+            form.add_error("password", "That is not your password.")
+        else:
+            user = request.user
+            logout(request)
+            account_delete(user=user, remove_content=form.cleaned_data["content"] == "remove")
+            return render(request, "accounts/deleted.html")
+    status = 400 if request.method == "POST" else 200
+    return render(request, "accounts/my_data.html", {"delete_form": form}, status=status)

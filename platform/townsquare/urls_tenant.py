@@ -2,12 +2,16 @@
 
 from django.urls import include, path
 
+from accounts import views as account_views
 from accounts.views import SignupView
 from townsquare import views
 
 urlpatterns = [
     path("", include("dialogues.urls")),
     path("accounts/signup/", SignupView.as_view(), name="account_signup"),
+    path("accounts/my-data/", account_views.my_data, name="my_data"),
+    path("accounts/my-data/download/", account_views.my_data_download, name="my_data_download"),
+    path("accounts/delete/", account_views.delete_account, name="delete_account"),
     path("accounts/", include("allauth.urls")),
     path("manage/", include("backoffice.urls")),
     path("notifications/", include("notifications.urls")),

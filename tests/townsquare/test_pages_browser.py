@@ -120,3 +120,16 @@ def test_safety_pages_on_a_phone(phone: Page, live_site: LiveServer, scene: dict
         phone.goto(live_site.url("alpha", path))
         assert_accessible(phone)
         _fits_the_screen(phone)
+
+
+def test_your_data_page_on_a_phone(
+    phone: Page, live_site: LiveServer, scene: dict[str, str]
+) -> None:
+    phone.goto(live_site.url("alpha", "/accounts/login/"))
+    phone.get_by_label("Username").fill(scene["admin"])
+    phone.get_by_label("Password").fill(PASSWORD)
+    phone.get_by_role("button", name="Sign in").click()
+    phone.get_by_role("link", name="Your data").click()
+    expect(phone.get_by_role("heading", level=1)).to_have_text("Your data")
+    assert_accessible(phone)
+    _fits_the_screen(phone)
