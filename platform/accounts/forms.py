@@ -7,6 +7,7 @@ from typing import Any
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
 
+from accounts.models import User
 from accounts.validators import USERNAME_MAX
 from townsquare.lib.forms import Form
 
@@ -18,6 +19,13 @@ class SignupForm(AllauthSignupForm):
         label="Leave this empty",
         template_name="accounts/_honeypot.html",
         widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+    )
+
+    age_band = forms.ChoiceField(
+        choices=User.AgeBand.choices,
+        required=False,
+        label="How old are you? (optional)",
+        help_text="Never shown to anyone. It helps us keep younger people safe.",
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -41,6 +49,14 @@ class SignupForm(AllauthSignupForm):
             self.fields[name].widget.attrs.pop("placeholder", None)
         self.fields["password1"].label = "Password"
         self.fields["password2"].label = "Password (again)"
+
+    def save(self, request: Any) -> User:
+        user: User = super().save(request)
+        age_band = self.cleaned_data.get("age_band") or ""
+        if age_band:
+            user.age_band = age_band
+            user.save(update_fields=["age_band"])
+        return user
 
     def clean(self) -> dict[str, Any]:
         cleaned: dict[str, Any] = super().clean()

@@ -21,6 +21,17 @@ class User(AbstractUser):
         ANALYST = "analyst", "Analyst"
 
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.RESIDENT, blank=True)
+
+    class AgeBand(models.TextChoices):
+        UNKNOWN = "", "Prefer not to say"
+        UNDER_16 = "under_16", "Under 16"
+        AGE_16_17 = "16_17", "16 or 17"
+        AGE_18_24 = "18_24", "18 to 24"
+        AGE_25_PLUS = "25_plus", "25 or over"
+
+    # Optional, never shown publicly; used for the under-18 moderation rule and, in
+    # aggregates of at least five people, in insights. Purged by the retention task.
+    age_band = models.CharField(max_length=10, choices=AgeBand.choices, default="", blank=True)
     # Banned residents can read but not post until then; a far-future date is permanent.
     banned_until = models.DateTimeField(null=True, blank=True)
 
@@ -29,6 +40,10 @@ class User(AbstractUser):
         constraints = [
             models.UniqueConstraint(Lower("username"), name="accounts_user_username_ci_unique"),
         ]
+
+    @property
+    def is_under_18(self) -> bool:
+        return self.age_band in {self.AgeBand.UNDER_16, self.AgeBand.AGE_16_17}
 
     @property
     def is_banned(self) -> bool:

@@ -9,6 +9,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import StaffInvitation, User
@@ -176,3 +177,45 @@ def account_delete(*, user: User, remove_content: bool) -> None:
         reason="content removed" if remove_content else "content kept as a former participant's",
     )
     user.delete()
+
+
+def retention_purge(*, now: datetime | None = None) -> int:
+    """Deletes residents' emails and ages once their dialogues are long closed.
+
+    A resident's clock starts when the last dialogue they posted, commented or rated in
+    closed (or, if they never took part, when they last signed in or joined). Posts stay,
+    under their username. Returns how many residents were purged.
+    """
+    from allauth.account.models import EmailAddress
+
+    from dialogues.models import Dialogue
+    from sitesettings.selectors import site_settings_get
+
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=site_settings_get().retention_days)
+    closed = {Dialogue.State.CLOSED, Dialogue.State.ARCHIVED}
+    purged = 0
+    candidates = User.objects.filter(role="").exclude(email="", age_band="")
+    for user in candidates.iterator():
+        dialogues = list(
+            Dialogue.objects.filter(
+                Q(ideas__author=user)
+                | Q(ideas__comments__author=user)
+                | Q(ideas__ratings__user=user)
+            )
+            .distinct()
+            .values_list("state", "closes_at", "updated_at")
+        )
+        if any(state not in closed for state, _, _ in dialogues):
+            continue
+        if dialogues:
+            last = max((closes_at or updated_at) for _, closes_at, updated_at in dialogues)
+        else:
+            last = user.last_login or user.date_joined
+        if last > cutoff:
+            continue
+        with transaction.atomic():
+            EmailAddress.objects.filter(user=user).delete()
+            User.objects.filter(pk=user.pk).update(email="", age_band="")
+        purged += 1
+    return purged

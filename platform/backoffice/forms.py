@@ -96,6 +96,8 @@ class SiteSettingsForm(forms.ModelForm):  # type: ignore[type-arg,unused-ignore]
             "require_verified_email",
             "idea_edit_window_minutes",
             "report_threshold",
+            "premoderate_under_18",
+            "retention_days",
             "blocked_words",
             "quick_exit_url",
         ]

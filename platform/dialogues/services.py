@@ -58,6 +58,15 @@ def _already_submitted(
     return model.objects.filter(author=author, submission_key=key).first()
 
 
+def _pre_moderated(dialogue: Dialogue, author: User) -> bool:
+    """Pre-moderated dialogues, and (tenant setting) residents who said they are under 18."""
+    if author.is_tenant_staff:
+        return False
+    if dialogue.moderation == Dialogue.Moderation.PRE:
+        return True
+    return author.is_under_18 and site_settings_get().premoderate_under_18
+
+
 def _require_open(dialogue: Dialogue) -> None:
     if dialogue.state != Dialogue.State.OPEN:
         raise NotAllowed(
@@ -122,7 +131,7 @@ def idea_create(
         body=body.strip(),
         submission_key=submission_key or uuid.uuid4(),
     )
-    pre_moderated = dialogue.moderation == Dialogue.Moderation.PRE and not author.is_tenant_staff
+    pre_moderated = _pre_moderated(dialogue, author)
     apply_screening(idea, screen(text=f"{idea.title}\n{idea.body}", pre_moderated=pre_moderated))
     idea.full_clean()
     try:
@@ -220,7 +229,7 @@ def comment_create(
         submission_key=submission_key or uuid.uuid4(),
     )
     if not official:
-        pre_moderated = idea.dialogue.moderation == Dialogue.Moderation.PRE
+        pre_moderated = _pre_moderated(idea.dialogue, author)
         apply_screening(comment, screen(text=comment.body, pre_moderated=pre_moderated))
     comment.full_clean()
     comment.save()

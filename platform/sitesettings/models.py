@@ -22,6 +22,18 @@ class SiteSettings(models.Model):
         validators=[https_only],
         help_text="Where the “Emergency exit this page” button takes people: a neutral site.",
     )
+    premoderate_under_18 = models.BooleanField(
+        default=True,
+        help_text="Hold posts by residents who said they are under 18 until a moderator approves.",
+    )
+    retention_days = models.PositiveIntegerField(
+        default=365,
+        validators=[MinValueValidator(30), MaxValueValidator(3650)],
+        help_text=(
+            "Days after the last dialogue a resident took part in closes before their email "
+            "address and age are deleted. Their posts stay, under their username."
+        ),
+    )
     blocked_words = models.TextField(
         blank=True,
         help_text=(

@@ -163,6 +163,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "dialogues.tasks.dialogues_apply_schedule",
         "schedule": 60.0,
     },
+    "accounts-retention-purge": {
+        "task": "accounts.tasks.accounts_retention_purge",
+        "schedule": crontab(hour=3, minute=30),
+    },
     "notifications-email-digest": {
         "task": "notifications.tasks.notifications_email_digest",
         "schedule": crontab(hour=17, minute=0),
