@@ -28,7 +28,10 @@ def queue(request: HttpRequest) -> HttpResponse:
     reason = reason if reason in REASON_KINDS else ""
     dialogue = request.GET.get("dialogue", "")[:80]
     context = {
-        "items": selectors.queue(reason=reason, dialogue_slug=dialogue),
+        "items": selectors.queue(
+            reason=reason, dialogue_slug=dialogue, under_18=request.GET.get("age") == "under_18"
+        ),
+        "age": request.GET.get("age", ""),
         "reasons": REASON_KINDS,
         "reason": reason,
         "dialogues": Dialogue.objects.order_by("title").values_list("slug", "title"),

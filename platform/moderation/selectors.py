@@ -31,7 +31,10 @@ class QueueItem:
         return self.item.body
 
 
-def queue(*, reason: str = "", dialogue_slug: str = "") -> list[QueueItem]:
+UNDER_18 = ["under_16", "16_17"]
+
+
+def queue(*, reason: str = "", dialogue_slug: str = "", under_18: bool = False) -> list[QueueItem]:
     """Everything waiting for a moderator, oldest first."""
     ideas: QuerySet[Idea] = Idea.objects.filter(visibility__in=WAITING).select_related(
         "author", "dialogue"
@@ -45,6 +48,9 @@ def queue(*, reason: str = "", dialogue_slug: str = "") -> list[QueueItem]:
     if reason:
         ideas = ideas.filter(hold_reasons__contains=[{"kind": reason}])
         comments = comments.filter(hold_reasons__contains=[{"kind": reason}])
+    if under_18:
+        ideas = ideas.filter(author__age_band__in=UNDER_18)
+        comments = comments.filter(author__age_band__in=UNDER_18)
     # Safeguarding concerns go to the leads' own queue, never the moderators'.
     ideas = ideas.exclude(hold_reasons__contains=[{"kind": "safeguarding"}])
     comments = comments.exclude(hold_reasons__contains=[{"kind": "safeguarding"}])
