@@ -8,7 +8,7 @@ from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
 
 from accounts.models import User
-from accounts.validators import USERNAME_MAX
+from accounts.validators import USERNAME_MAX, USERNAME_VALIDATORS
 from townsquare.lib.forms import Form
 
 
@@ -80,3 +80,31 @@ class DeleteAccountForm(Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
         label="Your password, to confirm",
     )
+
+
+class JoinWithCodeForm(Form):
+    code = forms.CharField(max_length=20, label="Code from your youth worker")
+    username = forms.CharField(
+        max_length=30,
+        help_text="The only name others see. Do not use your real name.",
+        widget=forms.TextInput(attrs={"autocomplete": "username"}),
+    )
+    password1 = forms.CharField(
+        label="Password", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+    password2 = forms.CharField(
+        label="Password (again)",
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean_username(self) -> str:
+        username: str = self.cleaned_data["username"]
+        for validate in USERNAME_VALIDATORS:
+            validate(username)
+        return username
+
+    def clean(self) -> dict[str, Any]:
+        cleaned: dict[str, Any] = super().clean() or {}
+        if cleaned.get("password1") != cleaned.get("password2"):
+            self.add_error("password2", "The two passwords are different.")
+        return cleaned

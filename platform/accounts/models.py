@@ -19,6 +19,7 @@ class User(AbstractUser):
         MODERATOR = "moderator", "Moderator"
         SAFEGUARDING = "safeguarding", "Safeguarding lead"
         ANALYST = "analyst", "Analyst"
+        YOUTH_WORKER = "youth_worker", "Youth worker"
 
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.RESIDENT, blank=True)
 
@@ -32,6 +33,10 @@ class User(AbstractUser):
     # Optional, never shown publicly; used for the under-18 moderation rule and, in
     # aggregates of at least five people, in insights. Purged by the retention task.
     age_band = models.CharField(max_length=10, choices=AgeBand.choices, default="", blank=True)
+    # Set for accounts made with a youth-work invite code: no email needed, pre-moderated.
+    joined_with_code = models.ForeignKey(
+        "accounts.InviteCode", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     # Banned residents can read but not post until then; a far-future date is permanent.
     banned_until = models.DateTimeField(null=True, blank=True)
 
@@ -76,3 +81,27 @@ class StaffInvitation(models.Model):
 
     def __str__(self) -> str:
         return f"Invitation as {self.get_role_display()}"
+
+
+class InviteCode(models.Model):
+    """Lets young people join during a session with a username and password only."""
+
+    code = models.CharField(max_length=20, unique=True)
+    label = models.CharField(max_length=100, help_text="e.g. Tuesday youth club, Kirkby")
+    created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    valid_until = models.DateTimeField()
+    max_uses = models.PositiveIntegerField()
+    uses = models.PositiveIntegerField(default=0)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(uses__lte=models.F("max_uses")), name="code_uses_within_limit"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.label

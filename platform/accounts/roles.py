@@ -14,6 +14,7 @@ class Capability(StrEnum):
     MODERATE = "moderate"
     SAFEGUARD = "safeguard"
     VIEW_INSIGHTS = "view_insights"
+    ISSUE_CODES = "issue_codes"
 
 
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
@@ -24,12 +25,15 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.INVITE_STAFF,
             Capability.MODERATE,
             Capability.VIEW_INSIGHTS,
+            Capability.ISSUE_CODES,
         }
     ),
-    User.Role.MODERATOR: frozenset({Capability.MODERATE}),
+    User.Role.MODERATOR: frozenset({Capability.MODERATE, Capability.ISSUE_CODES}),
     # Safeguarding concerns are seen by leads only, not by admins.
     User.Role.SAFEGUARDING: frozenset({Capability.SAFEGUARD, Capability.MODERATE}),
     User.Role.ANALYST: frozenset({Capability.VIEW_INSIGHTS}),
+    # A youth worker an admin authorises: issues join codes for their sessions, nothing else.
+    User.Role.YOUTH_WORKER: frozenset({Capability.ISSUE_CODES}),
     User.Role.RESIDENT: frozenset(),
 }
 

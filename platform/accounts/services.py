@@ -9,10 +9,10 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
-from accounts.models import StaffInvitation, User
+from accounts.models import InviteCode, StaffInvitation, User
 from accounts.roles import Capability, user_can
 from townsquare.errors import NotAllowed
 
@@ -219,3 +219,54 @@ def retention_purge(*, now: datetime | None = None) -> int:
             User.objects.filter(pk=user.pk).update(email="", age_band="")
         purged += 1
     return purged
+
+
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
+
+
+@transaction.atomic
+def invite_code_create(*, by: User, label: str, valid_hours: int, max_uses: int) -> InviteCode:
+    if not user_can(by, Capability.ISSUE_CODES):
+        raise NotAllowed("Your role cannot issue join codes.")
+    if not 1 <= valid_hours <= 24 * 14 or not 1 <= max_uses <= 200:
+        raise ValidationError("A code lasts 1 hour to 14 days, for 1 to 200 people.")
+    code = "-".join("".join(secrets.choice(CODE_ALPHABET) for _ in range(4)) for _ in range(2))
+    return InviteCode.objects.create(
+        code=code,
+        label=label.strip()[:100] or "Youth session",
+        created_by=by,
+        valid_until=timezone.now() + timedelta(hours=valid_hours),
+        max_uses=max_uses,
+    )
+
+
+@transaction.atomic
+def invite_code_revoke(*, code: InviteCode, by: User) -> None:
+    if not user_can(by, Capability.ISSUE_CODES):
+        raise NotAllowed("Your role cannot revoke join codes.")
+    InviteCode.objects.filter(pk=code.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+
+
+@transaction.atomic
+def join_with_code(*, code: str, username: str, password: str) -> User:
+    """Creates a resident with no email from a valid code, counting one use."""
+    from django.contrib.auth.password_validation import validate_password
+
+    invite = (
+        InviteCode.objects.select_for_update()
+        .filter(code=code.strip().upper(), revoked_at__isnull=True)
+        .first()
+    )
+    if invite is None or invite.valid_until <= timezone.now() or invite.uses >= invite.max_uses:
+        raise ValidationError(
+            "That code is not valid any more. Ask the person running the session."
+        )
+    if User.objects.filter(username__iexact=username).exists():
+        raise ValidationError("That username is taken. Pick another.")
+    user = User(username=username, joined_with_code=invite)
+    validate_password(password, user)
+    user.set_password(password)
+    user.full_clean(exclude=["password", "email"])
+    user.save()
+    InviteCode.objects.filter(pk=invite.pk).update(uses=F("uses") + 1)
+    return user

@@ -6,17 +6,20 @@ import json
 from typing import Any
 
 from allauth.account.views import SignupView as AllauthSignupView
-from django.contrib.auth import logout
+from django.contrib import messages
+from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
-from accounts.forms import DeleteAccountForm
+from accounts import services
+from accounts.forms import DeleteAccountForm, JoinWithCodeForm
 from accounts.handles import handle_suggestions
 from accounts.models import User
 from accounts.services import account_delete, account_export
 from accounts.validators import USERNAME_VALIDATORS
+from townsquare.ratelimits import limit_posts
 
 
 class SignupView(AllauthSignupView):
@@ -74,3 +77,38 @@ def delete_account(request: HttpRequest) -> HttpResponse:
             return render(request, "accounts/deleted.html")
     status = 400 if request.method == "POST" else 200
     return render(request, "accounts/my_data.html", {"delete_form": form}, status=status)
+
+
+@limit_posts("join")
+def join_with_code(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("/")
+    form = JoinWithCodeForm(
+        request.POST if request.method == "POST" else None,
+        initial={
+            "code": request.GET.get("code", "")[:20],
+            "username": handle
+            if _is_valid_username(handle := request.GET.get("handle", ""))
+            else "",
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.join_with_code(
+                code=form.cleaned_data["code"],
+                username=form.cleaned_data["username"],
+                password=form.cleaned_data["password1"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error.messages[0])
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(
+                request,
+                "Welcome! A moderator reads what you post before it appears. You can add an "
+                "email address later, in Your data, if you want to hear about replies.",
+            )
+            return redirect("/")
+    status = 400 if request.method == "POST" else 200
+    context = {"form": form, "handle_suggestions": handle_suggestions()}
+    return render(request, "accounts/join_with_code.html", context, status=status)

@@ -124,3 +124,15 @@ class SignpostForm(forms.ModelForm):  # type: ignore[type-arg,unused-ignore]
         if url:
             https_only(url)
         return url
+
+
+class InviteCodeForm(Form):
+    label = forms.CharField(
+        max_length=100, help_text="Which session it is for, e.g. Tuesday youth club."
+    )
+    valid_hours = forms.TypedChoiceField(
+        coerce=int,
+        choices=[(2, "2 hours"), (4, "4 hours"), (24, "1 day"), (24 * 7, "1 week")],
+        label="Works for",
+    )
+    max_uses = forms.IntegerField(min_value=1, max_value=200, initial=20, label="How many people")

@@ -17,6 +17,8 @@ urlpatterns = [
     path("staff/<int:user_id>/remove/", views.staff_remove, name="staff_remove"),
     path("invitations/<str:token>/", views.invitation_accept, name="invitation"),
     path("settings/", views.site_settings, name="settings"),
+    path("codes/", views.invite_codes, name="codes"),
+    path("codes/<int:code_id>/revoke/", views.invite_code_revoke, name="code_revoke"),
     path("moderation/", moderation_views.queue, name="moderation"),
     path(
         "moderation/<str:kind>/<int:item_id>/",

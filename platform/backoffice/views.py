@@ -12,11 +12,12 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts import services as account_services
-from accounts.models import StaffInvitation, User
+from accounts.models import InviteCode, StaffInvitation, User
 from accounts.roles import Capability, user_can
 from backoffice.access import capability_required
 from backoffice.forms import (
     DialogueForm,
+    InviteCodeForm,
     InviteForm,
     OutcomeForm,
     SignpostForm,
@@ -240,3 +241,25 @@ def signpost_remove(request: HttpRequest, signpost_id: int) -> HttpResponse:
         raise Http404("No such helpline")
     messages.success(request, "The helpline is removed.")
     return redirect("backoffice:signposts")
+
+
+@capability_required(Capability.ISSUE_CODES)
+def invite_codes(request: HttpRequest) -> HttpResponse:
+    form = InviteCodeForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        code = account_services.invite_code_create(by=_user(request), **form.cleaned_data)
+        messages.success(request, f"New code {code.code} for “{code.label}”.")
+        return redirect("backoffice:codes")
+    context = {"form": form, "codes": InviteCode.objects.select_related("created_by")[:100]}
+    return render(request, "backoffice/codes.html", context)
+
+
+@capability_required(Capability.ISSUE_CODES)
+@require_POST
+def invite_code_revoke(request: HttpRequest, code_id: int) -> HttpResponse:
+    code = InviteCode.objects.filter(pk=code_id).first()
+    if code is None:
+        raise Http404("No such code")
+    account_services.invite_code_revoke(code=code, by=_user(request))
+    messages.success(request, f"Code {code.code} no longer works.")
+    return redirect("backoffice:codes")

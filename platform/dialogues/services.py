@@ -38,7 +38,12 @@ def participant_check(*, user: User) -> None:
         raise NotAllowed(
             "A moderator has paused your posting on this site. You can still read everything."
         )
-    if site_settings_get().require_verified_email and not user.is_tenant_staff:
+    # Code accounts have no email by design; they are pre-moderated instead.
+    if (
+        site_settings_get().require_verified_email
+        and not user.is_tenant_staff
+        and user.joined_with_code_id is None
+    ):
         verified = EmailAddress.objects.filter(user=user, verified=True).exists()
         if not verified:
             raise NotAllowed(
@@ -62,7 +67,7 @@ def _pre_moderated(dialogue: Dialogue, author: User) -> bool:
     """Pre-moderated dialogues, and (tenant setting) residents who said they are under 18."""
     if author.is_tenant_staff:
         return False
-    if dialogue.moderation == Dialogue.Moderation.PRE:
+    if dialogue.moderation == Dialogue.Moderation.PRE or author.joined_with_code_id is not None:
         return True
     return author.is_under_18 and site_settings_get().premoderate_under_18
 

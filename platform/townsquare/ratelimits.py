@@ -21,6 +21,7 @@ LIMITS: dict[str, tuple[str, str]] = {
     "comment": ("12/5m", "90/h"),
     "rating": ("60/h", "300/h"),
     "report": ("10/h", "30/h"),
+    "join": ("20/h", "40/h"),
 }
 
 View = Callable[..., HttpResponse]

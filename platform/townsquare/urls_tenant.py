@@ -9,6 +9,7 @@ from townsquare import views
 urlpatterns = [
     path("", include("dialogues.urls")),
     path("accounts/signup/", SignupView.as_view(), name="account_signup"),
+    path("join/", account_views.join_with_code, name="join_with_code"),
     path("accounts/my-data/", account_views.my_data, name="my_data"),
     path("accounts/my-data/download/", account_views.my_data_download, name="my_data_download"),
     path("accounts/delete/", account_views.delete_account, name="delete_account"),

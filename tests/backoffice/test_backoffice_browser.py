@@ -38,7 +38,14 @@ def test_an_admin_sets_up_and_opens_a_dialogue_on_accessible_pages(
     page.get_by_role("button", name="Sign in").click()
     page.get_by_role("link", name="Manage").click()
     assert_accessible(page)
-    for link in ("Awaiting a response", "Moderation", "Helplines", "Staff", "Settings"):
+    for link in (
+        "Awaiting a response",
+        "Moderation",
+        "Helplines",
+        "Join codes",
+        "Staff",
+        "Settings",
+    ):
         page.get_by_role("navigation", name="Admin area").get_by_role("link", name=link).click()
         assert_accessible(page)
     page.get_by_role("link", name="Dialogues").first.click()

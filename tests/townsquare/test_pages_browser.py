@@ -133,3 +133,12 @@ def test_your_data_page_on_a_phone(
     expect(phone.get_by_role("heading", level=1)).to_have_text("Your data")
     assert_accessible(phone)
     _fits_the_screen(phone)
+
+
+def test_join_with_code_page_on_a_phone(
+    phone: Page, live_site: LiveServer, committed_db: None
+) -> None:
+    phone.goto(live_site.url("alpha", "/join/"))
+    expect(phone.get_by_role("heading", level=1)).to_have_text("Join with a code")
+    assert_accessible(phone)
+    _fits_the_screen(phone)
