@@ -15,6 +15,7 @@ from django.urls import include, path
 from django_tenants.utils import tenant_context
 
 from tenants.models import Tenant
+from tests.factories import UserFactory
 from tests.harness.sentry_endpoint import SentryEndpoint, sentry_endpoint_start
 from townsquare.sentry import sentry_init
 
@@ -23,6 +24,7 @@ _TOKEN = uuid.uuid4().hex[:10]
 EMAIL = f"resident-{_TOKEN}@example.org"
 BODY = f"I was hurt outside the shop on {_TOKEN} Street"
 ADDRESS = f"203.0.113.{int(_TOKEN[:2], 16) % 250 + 1}"
+USERNAME = f"Named{_TOKEN}"
 
 
 def failing_view(request: HttpRequest) -> HttpResponse:
@@ -57,6 +59,8 @@ def test_a_request_error_is_tagged_with_the_tenant_and_carries_no_personal_data(
     sentry: SentryEndpoint, client_for: Callable[..., Client], tenant_a: Tenant
 ) -> None:
     client = client_for(tenant_a, raise_request_exception=False)
+    with tenant_context(tenant_a):
+        client.force_login(UserFactory.create(username=USERNAME, email=EMAIL))
     response = client.post(
         f"/boom/?email={EMAIL}",
         {"email": EMAIL, "body": BODY},
@@ -72,7 +76,7 @@ def test_a_request_error_is_tagged_with_the_tenant_and_carries_no_personal_data(
     assert event["tags"]["tenant"] == tenant_a.schema_name
     assert event["exception"]["values"][0]["value"] == "posting failed"
     raw = sentry.raw().decode()
-    for secret in (EMAIL, _TOKEN, BODY, ADDRESS, "secret-session"):
+    for secret in (EMAIL, _TOKEN, BODY, ADDRESS, "secret-session", USERNAME):
         assert secret not in raw, f"{secret!r} reached Sentry in {raw}"
     assert "data" not in event.get("request", {})
     assert "cookies" not in event.get("request", {})

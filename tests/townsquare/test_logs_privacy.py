@@ -1,0 +1,44 @@
+"""Logs carry no email address, username, IP address or post body."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable
+
+import pytest
+from django.test import Client
+from django_tenants.utils import tenant_context
+
+from tenants.models import Tenant
+from tests.factories import DialogueFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_whole_visit_leaves_nothing_personal_in_the_logs(
+    client_for: Callable[..., Client], tenant_a: Tenant, caplog: pytest.LogCaptureFixture
+) -> None:
+    token = uuid.uuid4().hex[:8]
+    email, username, body = f"p{token}@example.org", f"Log{token}", f"Secret story {token}"
+    address = "198.51.100.23"
+    with tenant_context(tenant_a):
+        DialogueFactory.create(slug=f"logs-{token}")
+    client = client_for(tenant_a, REMOTE_ADDR=address)
+    password = "a-long-memorable-passphrase"
+    caplog.set_level(logging.DEBUG)
+    client.post(
+        "/accounts/signup/",
+        {"username": username, "email": email, "password1": password, "password2": password},
+    )
+    client.post("/accounts/login/", {"login": username, "password": "wrong"})
+    client.post(
+        f"/dialogues/logs-{token}/ideas/new/",
+        {"title": "Held for email", "body": f"{body} {email}", "submission_key": str(uuid.uuid4())},
+    )
+    client.get("/no/such/page/")
+    client.post(f"/dialogues/logs-{token}/ideas/new/", {"title": ""})
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert logged  # something was logged, so the check means something
+    for secret in (email, username, body, address):
+        assert secret not in logged, f"{secret!r} appeared in the logs"
