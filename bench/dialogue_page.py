@@ -52,6 +52,9 @@ def _fill() -> None:
     call_command("migrate_schemas", "--schema=bench", verbosity=0)
     with tenant_context(tenant):
         if Dialogue.objects.filter(slug=SLUG).exists():
+            # Migrations since the fill may have added columns: refresh planner statistics.
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
             return
         print(f"filling: {IDEAS} ideas, {COMMENTS} comments", flush=True)
         dialogue = Dialogue.objects.create(
