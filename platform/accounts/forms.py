@@ -17,7 +17,7 @@ class SignupForm(AllauthSignupForm):
     website = forms.CharField(  # type: ignore[call-arg]  # template_name is Django 5 API
         required=False,
         label="Leave this empty",
-        template_name="accounts/_honeypot.html",
+        template_name="townsquare/_honeypot.html",
         widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
     )
 

@@ -1,14 +1,14 @@
-"""The report form anyone can fill in, signed in or not."""
+"""Forms anyone can fill in, signed in or not: reports and safeguarding concerns."""
 
 from __future__ import annotations
 
 from django import forms
 
 from moderation.models import Report, SafeguardingConcern
-from townsquare.lib.forms import Form
+from townsquare.lib.forms import HoneypotForm
 
 
-class ReportForm(Form):
+class ReportForm(HoneypotForm):
     reason = forms.ChoiceField(
         choices=Report.Reason.choices, widget=forms.RadioSelect, label="What is wrong with it?"
     )
@@ -18,22 +18,9 @@ class ReportForm(Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         label="Anything else we should know? (optional)",
     )
-    # A honeypot: hidden from people and assistive technology, filled in by bots.
-    website = forms.CharField(  # type: ignore[call-arg]  # template_name is Django 5 API
-        required=False,
-        label="Leave this empty",
-        template_name="accounts/_honeypot.html",
-        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
-    )
-
-    def clean(self) -> dict[str, object]:
-        cleaned = super().clean() or {}
-        if cleaned.get("website"):
-            raise forms.ValidationError("Something went wrong. Please try again.")
-        return cleaned
 
 
-class ConcernForm(Form):
+class ConcernForm(HoneypotForm):
     category = forms.ChoiceField(
         choices=SafeguardingConcern.Category.choices,
         widget=forms.RadioSelect,
@@ -45,15 +32,3 @@ class ConcernForm(Form):
         widget=forms.Textarea(attrs={"rows": 5}),
         label="Tell us more (only our safeguarding leads will read this)",
     )
-    website = forms.CharField(  # type: ignore[call-arg]  # template_name is Django 5 API
-        required=False,
-        label="Leave this empty",
-        template_name="accounts/_honeypot.html",
-        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
-    )
-
-    def clean(self) -> dict[str, object]:
-        cleaned = super().clean() or {}
-        if cleaned.get("website"):
-            raise forms.ValidationError("Something went wrong. Please try again.")
-        return cleaned
