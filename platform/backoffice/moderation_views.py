@@ -44,18 +44,14 @@ def queue(request: HttpRequest) -> HttpResponse:
 @capability_required(Capability.MODERATE)
 @require_POST
 def decide(request: HttpRequest, kind: str, item_id: int) -> HttpResponse:
-    item: Idea | Comment | None = None
-    if kind == "idea":
-        item = Idea.objects.filter(pk=item_id).first()
-    elif kind == "comment":
-        item = Comment.objects.filter(pk=item_id).first()
-    if item is None:
-        raise Http404("No such post")
-    assert isinstance(request.user, User)  # noqa: S101 - capability_required signed them in
+    item = _item(kind, item_id)
     approve = request.POST.get("decision") == "approve"
     try:
         done = services.decide(
-            item=item, by=request.user, approve=approve, reason=request.POST.get("reason", "")
+            item=item,
+            by=_moderator(request),
+            approve=approve,
+            reason=request.POST.get("reason", ""),
         )
     except NotAllowed as error:
         messages.error(request, str(error))
@@ -113,17 +109,10 @@ def safeguarding_handle(request: HttpRequest, concern_id: int) -> HttpResponse:
 @require_POST
 def escalate(request: HttpRequest, kind: str, item_id: int) -> HttpResponse:
     """A moderator passes a post to the safeguarding leads."""
-    item: Idea | Comment | None = None
-    if kind == "idea":
-        item = Idea.objects.filter(pk=item_id).first()
-    elif kind == "comment":
-        item = Comment.objects.filter(pk=item_id).first()
-    if item is None:
-        raise Http404("No such post")
     services.safeguarding_raise(
         category=request.POST.get("category", "other"),
-        raised_by=request.user if isinstance(request.user, User) else None,
-        item=item,
+        raised_by=_moderator(request),
+        item=_item(kind, item_id),
     )
     messages.success(request, "Passed to the safeguarding leads and hidden.")
     return redirect("backoffice:moderation")
