@@ -7,7 +7,7 @@ from typing import Any
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
 
-from accounts.models import User
+from accounts.models import DemographicAnswer, DemographicQuestion, User
 from accounts.validators import USERNAME_MAX, USERNAME_VALIDATORS
 from townsquare.lib.forms import Form
 
@@ -49,6 +49,14 @@ class SignupForm(AllauthSignupForm):
             self.fields[name].widget.attrs.pop("placeholder", None)
         self.fields["password1"].label = "Password"
         self.fields["password2"].label = "Password (again)"
+        self.questions = list(DemographicQuestion.objects.filter(active=True))
+        for question in self.questions:
+            self.fields[f"q_{question.pk}"] = forms.ChoiceField(
+                choices=[("", "Prefer not to say"), *((c, c) for c in question.choice_list)],
+                required=False,
+                label=f"{question.text} (optional)",
+                help_text="Never shown to anyone; counted only in groups of five or more.",
+            )
 
     def save(self, request: Any) -> User:
         user: User = super().save(request)
@@ -56,6 +64,11 @@ class SignupForm(AllauthSignupForm):
         if age_band:
             user.age_band = age_band
             user.save(update_fields=["age_band"])
+        DemographicAnswer.objects.bulk_create(
+            DemographicAnswer(user=user, question=q, answer=self.cleaned_data[f"q_{q.pk}"])
+            for q in self.questions
+            if self.cleaned_data.get(f"q_{q.pk}")
+        )
         return user
 
     def clean(self) -> dict[str, Any]:

@@ -105,3 +105,39 @@ class InviteCode(models.Model):
 
     def __str__(self) -> str:
         return self.label
+
+
+class DemographicQuestion(models.Model):
+    """An optional question asked at sign-up (e.g. borough); answers are never public."""
+
+    text = models.CharField(max_length=200)
+    # One choice per line; residents may always skip the question.
+    choices = models.TextField(help_text="One answer per line.")
+    position = models.PositiveSmallIntegerField(default=0)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return self.text
+
+    @property
+    def choice_list(self) -> list[str]:
+        return [line.strip()[:100] for line in self.choices.splitlines() if line.strip()]
+
+
+class DemographicAnswer(models.Model):
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="demographic_answers")
+    question = models.ForeignKey(
+        DemographicQuestion, on_delete=models.CASCADE, related_name="answers"
+    )
+    answer = models.CharField(max_length=100)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "question"], name="one_answer_per_question")
+        ]
+
+    def __str__(self) -> str:
+        return f"Answer to {self.question_id}"

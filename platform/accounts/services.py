@@ -12,7 +12,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from accounts.models import InviteCode, StaffInvitation, User
+from accounts.models import DemographicAnswer, InviteCode, StaffInvitation, User
 from accounts.roles import Capability, user_can
 from townsquare.errors import NotAllowed
 
@@ -97,6 +97,11 @@ def account_export(*, user: User) -> dict[str, Any]:
             for e in EmailAddress.objects.filter(user=user)
         ],
         "email_notifications": preference.mode if preference else "immediate",
+        "age_band": user.age_band,
+        "demographic_answers": [
+            {"question": a.question.text, "answer": a.answer}
+            for a in DemographicAnswer.objects.filter(user=user).select_related("question")
+        ],
         "ideas": [
             {
                 "dialogue": i.dialogue.title,
@@ -195,7 +200,9 @@ def retention_purge(*, now: datetime | None = None) -> int:
     cutoff = now - timedelta(days=site_settings_get().retention_days)
     closed = {Dialogue.State.CLOSED, Dialogue.State.ARCHIVED}
     purged = 0
-    candidates = User.objects.filter(role="").exclude(email="", age_band="")
+    candidates = User.objects.filter(
+        Q(role=""), ~Q(email="") | ~Q(age_band="") | Q(demographic_answers__isnull=False)
+    ).distinct()
     for user in candidates.iterator():
         dialogues = list(
             Dialogue.objects.filter(
@@ -216,6 +223,7 @@ def retention_purge(*, now: datetime | None = None) -> int:
             continue
         with transaction.atomic():
             EmailAddress.objects.filter(user=user).delete()
+            DemographicAnswer.objects.filter(user=user).delete()
             User.objects.filter(pk=user.pk).update(email="", age_band="")
         purged += 1
     return purged

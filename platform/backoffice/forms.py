@@ -136,3 +136,22 @@ class InviteCodeForm(Form):
         label="Works for",
     )
     max_uses = forms.IntegerField(min_value=1, max_value=200, initial=20, label="How many people")
+
+
+class QuestionForm(Form):
+    text = forms.CharField(
+        max_length=200, label="Question", help_text="e.g. Which borough do you live in?"
+    )
+    choices = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 5}),
+        label="Answers",
+        help_text="One per line. Everyone can also choose “Prefer not to say”.",
+    )
+
+    def clean_choices(self) -> str:
+        lines = [line.strip() for line in self.cleaned_data["choices"].splitlines() if line.strip()]
+        if len(lines) < 2:
+            raise forms.ValidationError("Give at least two answers, one per line.")
+        if len(lines) > 30 or any(len(line) > 100 for line in lines):
+            raise forms.ValidationError("Up to 30 answers of up to 100 characters each.")
+        return "\n".join(lines)

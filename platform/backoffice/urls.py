@@ -18,6 +18,9 @@ urlpatterns = [
     path("invitations/<str:token>/", views.invitation_accept, name="invitation"),
     path("settings/", views.site_settings, name="settings"),
     path("codes/", views.invite_codes, name="codes"),
+    path("questions/", views.questions, name="questions"),
+    path("questions/<int:question_id>/toggle/", views.question_toggle, name="question_toggle"),
+    path("insights/demographics/", views.demographics, name="demographics"),
     path("codes/<int:code_id>/revoke/", views.invite_code_revoke, name="code_revoke"),
     path("moderation/", moderation_views.queue, name="moderation"),
     path(

@@ -12,14 +12,16 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts import services as account_services
-from accounts.models import InviteCode, StaffInvitation, User
+from accounts.models import DemographicQuestion, InviteCode, StaffInvitation, User
 from accounts.roles import Capability, user_can
+from accounts.selectors import demographic_tallies
 from backoffice.access import capability_required
 from backoffice.forms import (
     DialogueForm,
     InviteCodeForm,
     InviteForm,
     OutcomeForm,
+    QuestionForm,
     SignpostForm,
     SiteSettingsForm,
 )
@@ -263,3 +265,34 @@ def invite_code_revoke(request: HttpRequest, code_id: int) -> HttpResponse:
     account_services.invite_code_revoke(code=code, by=_user(request))
     messages.success(request, f"Code {code.code} no longer works.")
     return redirect("backoffice:codes")
+
+
+@capability_required(Capability.MANAGE_DIALOGUES)
+def questions(request: HttpRequest) -> HttpResponse:
+    form = QuestionForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        DemographicQuestion.objects.create(**form.cleaned_data)
+        messages.success(request, "The question is added to the sign-up form.")
+        return redirect("backoffice:questions")
+    return render(
+        request,
+        "backoffice/questions.html",
+        {"form": form, "questions": DemographicQuestion.objects.all()},
+    )
+
+
+@capability_required(Capability.MANAGE_DIALOGUES)
+@require_POST
+def question_toggle(request: HttpRequest, question_id: int) -> HttpResponse:
+    question = DemographicQuestion.objects.filter(pk=question_id).first()
+    if question is None:
+        raise Http404("No such question")
+    question.active = not question.active
+    question.save(update_fields=["active"])
+    messages.success(request, "Asked at sign-up." if question.active else "No longer asked.")
+    return redirect("backoffice:questions")
+
+
+@capability_required(Capability.VIEW_INSIGHTS)
+def demographics(request: HttpRequest) -> HttpResponse:
+    return render(request, "backoffice/demographics.html", {"tallies": demographic_tallies()})

@@ -12,7 +12,7 @@ from django.test import Client
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
-from accounts.models import User
+from accounts.models import DemographicAnswer, DemographicQuestion, User
 from accounts.services import retention_purge
 from dialogues.models import Dialogue, Idea
 from dialogues.services import comment_create, idea_create
@@ -96,6 +96,8 @@ def test_retention_purges_emails_and_ages_only_after_dialogues_are_long_closed(
         recent = UserFactory.create(username="Recent")
         busy = UserFactory.create(username="Busy")
         IdeaFactory.create(dialogue=long_closed, author=old, title="Old idea")
+        borough = DemographicQuestion.objects.create(text="Borough", choices="A\nB")
+        DemographicAnswer.objects.create(user=old, question=borough, answer="A")
         IdeaFactory.create(dialogue=recently_closed, author=recent)
         IdeaFactory.create(dialogue=long_closed, author=busy)
         IdeaFactory.create(dialogue=still_open, author=busy)
@@ -104,6 +106,7 @@ def test_retention_purges_emails_and_ages_only_after_dialogues_are_long_closed(
         old.refresh_from_db()
         assert (old.email, old.age_band) == ("", "")
         assert not EmailAddress.objects.filter(user=old).exists()
+        assert not DemographicAnswer.objects.filter(user=old).exists()
         assert Idea.objects.get(title="Old idea").author == old  # posts stay, under the name
         for kept in (recent, busy):
             kept.refresh_from_db()

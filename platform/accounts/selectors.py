@@ -1,0 +1,56 @@
+"""Reads about residents that are only ever shown in aggregate."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Count
+
+from accounts.models import DemographicAnswer, DemographicQuestion, User
+
+MIN_GROUP = 5
+
+
+@dataclass(frozen=True)
+class Tally:
+    question: str
+    rows: list[tuple[str, str]]  # (answer, count or "fewer than 5")
+
+
+def demographic_tallies() -> list[Tally]:
+    """Counts per answer, with any group smaller than five shown only as "fewer than 5"."""
+
+    def shown(count: int) -> str:
+        return str(count) if count >= MIN_GROUP else f"fewer than {MIN_GROUP}"
+
+    tallies = []
+    ages = dict(
+        User.objects.filter(role="")
+        .values_list("age_band")
+        .annotate(n=Count("pk"))
+        .values_list("age_band", "n")
+    )
+    tallies.append(
+        Tally(
+            "Age",
+            [
+                (str(label), shown(ages.get(value, 0)))
+                for value, label in User.AgeBand.choices
+                if value
+            ],
+        )
+    )
+    for question in DemographicQuestion.objects.all():
+        counts = dict(
+            DemographicAnswer.objects.filter(question=question)
+            .values_list("answer")
+            .annotate(n=Count("pk"))
+            .values_list("answer", "n")
+        )
+        tallies.append(
+            Tally(
+                question.text,
+                [(choice, shown(counts.get(choice, 0))) for choice in question.choice_list],
+            )
+        )
+    return tallies
