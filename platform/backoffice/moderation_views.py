@@ -37,6 +37,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         "dialogues": Dialogue.objects.order_by("title").values_list("slug", "title"),
         "dialogue": dialogue,
         "median_wait": selectors.median_time_to_first_review(),
+        "concern_categories": SafeguardingConcern.Category.choices,
     }
     return render(request, "backoffice/moderation.html", context)
 

@@ -121,7 +121,7 @@ def test_moderators_can_pass_a_post_to_the_leads(
         )
         moderator = UserFactory.create(role=User.Role.MODERATOR)
     desk = _as(client_for, tenant_a, moderator)
-    desk.post(f"/manage/moderation/comment/{comment.pk}/safeguarding/", {"category": "other"})
+    desk.post(f"/manage/moderation/comment/{comment.pk}/safeguarding/", {"category": "weapons"})
     with tenant_context(tenant_a):
-        assert SafeguardingConcern.objects.filter(comment=comment).exists()
+        assert SafeguardingConcern.objects.get(comment=comment).category == "weapons"
     assert "07700 900123" not in desk.get("/manage/moderation/").content.decode()
