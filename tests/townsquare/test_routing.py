@@ -69,3 +69,18 @@ def test_the_staff_console_lives_on_the_root_domain_only(
 ) -> None:
     assert client_for(None).get("/staff/login/").status_code == 200
     assert client_for(tenant_a).get("/staff/login/").status_code == 404
+
+
+def test_no_template_syntax_leaks_into_pages(
+    client_for: Callable[..., Client], tenant_a: Tenant
+) -> None:
+    """A multi-line {# #} comment is not a comment in Django: it would show on the page."""
+    for client, path in (
+        (client_for(None), "/"),
+        (client_for(tenant_a), "/"),
+        (client_for(tenant_a), "/dialogues/alpha-parks/"),
+        (client_for(tenant_a), "/accounts/signup/"),
+    ):
+        page = client.get(path).content.decode()
+        for marker in ("{#", "#}", "{%", "%}", "{{", "}}"):
+            assert marker not in page, f"{marker} shows on {path}"
