@@ -14,6 +14,28 @@ class Plan:
     custom_css: bool
     api_access: bool
 
+    @property
+    def price_text(self) -> str:
+        if not self.monthly_price_pence:
+            return "Free for 30 days"
+        pounds, pence = divmod(self.monthly_price_pence, 100)
+        return f"£{pounds}.{pence:02d} a month" if pence else f"£{pounds} a month"
+
+    @property
+    def features(self) -> list[str]:
+        """What the pricing page lists, derived from the entitlements themselves."""
+        count = self.max_open_dialogues
+        if count is None:
+            dialogues = "Unlimited open dialogues"
+        else:
+            dialogues = f"{count} open dialogue{'s' if count != 1 else ''}"
+        shared = ["Your own subdomain and branding", "Moderation and safeguarding tools", dialogues]
+        if self.api_access:
+            shared.append("REST API")
+        if self.custom_css:
+            shared.append("Custom CSS")
+        return shared
+
 
 TRIAL = Plan(
     key="trial",

@@ -10,6 +10,9 @@ admin.site.site_title = "Townsquare staff"
 
 urlpatterns = [
     path("", views.landing, name="landing"),
+    path("pricing/", views.pricing, name="pricing"),
+    path("customers/merseyside/", views.customer_story, name="customer_story"),
+    path("privacy/", views.privacy, name="privacy"),
     path("staff/", admin.site.urls),
 ]
 

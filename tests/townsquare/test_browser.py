@@ -16,6 +16,9 @@ pytestmark = pytest.mark.browser
     ("slug", "path", "heading"),
     [
         (None, "/", "Conversation, not consultation"),
+        (None, "/pricing/", "Plans and pricing"),
+        (None, "/customers/merseyside/", "Merseyside Violence Reduction Partnership"),
+        (None, "/privacy/", "Privacy notice"),
         ("alpha", "/", "Alpha Community Partnership"),
         ("alpha", "/dialogues/alpha-parks/", "Alpha Community Partnership: what should change?"),
         ("alpha", "/accounts/login/", "Sign in"),
