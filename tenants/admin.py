@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from tenants.models import Domain, Tenant
+from tenants.models import DemoRequest, Domain, Tenant
 
 
 class DomainInline(admin.TabularInline):
@@ -17,3 +17,17 @@ class TenantAdmin(admin.ModelAdmin):
     search_fields = ["name", "slug"]
     readonly_fields = ["schema_name", "created_at"]
     inlines = [DomainInline]
+
+
+@admin.register(DemoRequest)
+class DemoRequestAdmin(admin.ModelAdmin):
+    """The demo pipeline: new, contacted, demo booked, trial, won or lost."""
+
+    list_display = ["organisation", "role", "stage", "owner", "created_at"]
+    list_filter = ["stage", "owner"]
+    search_fields = ["organisation"]
+    readonly_fields = ["created_at", "closed_at", "purged_at", "consent"]
+    fields = [
+        "organisation", "name", "role", "email", "phone", "message", "consent",
+        "stage", "owner", "notes", "created_at", "closed_at", "purged_at",
+    ]  # fmt: skip

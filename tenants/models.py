@@ -58,3 +58,47 @@ class Tenant(TenantMixin):
 class Domain(DomainMixin):
     def __str__(self) -> str:
         return str(self.domain)
+
+
+class DemoRequest(models.Model):
+    """An organisation asking for a demo; contact details are purged after it is closed."""
+
+    class Stage(models.TextChoices):
+        NEW = "new", "New"
+        CONTACTED = "contacted", "Contacted"
+        DEMO_BOOKED = "demo_booked", "Demo booked"
+        TRIAL = "trial", "Trial"
+        WON = "won", "Won"
+        LOST = "lost", "Lost"
+
+    name = models.CharField(max_length=120)
+    organisation = models.CharField(max_length=200)
+    role = models.CharField(max_length=120)
+    email = models.EmailField()
+    phone = models.CharField(max_length=40, blank=True)
+    message = models.TextField(max_length=3000, blank=True)
+    consent = models.BooleanField()
+    stage = models.CharField(max_length=20, choices=Stage.choices, default=Stage.NEW)
+    owner = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    notes = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    purged_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} ({self.get_stage_display()})"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        from django.utils import timezone
+
+        closed = self.stage in {self.Stage.WON, self.Stage.LOST}
+        if closed and self.closed_at is None:
+            self.closed_at = timezone.now()
+        elif not closed:
+            self.closed_at = None
+        super().save(*args, **kwargs)  # type: ignore[arg-type]

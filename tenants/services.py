@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 from django_tenants.utils import get_public_schema_name
 
 from billing.plans import TRIAL
-from tenants.models import Domain, Tenant, schema_name_for
+from tenants.models import DemoRequest, Domain, Tenant, schema_name_for
 
 
 def public_tenant_ensure() -> Tenant:
@@ -40,3 +43,23 @@ def tenant_create(*, name: str, slug: str, plan: str = TRIAL.key) -> Tenant:
         tenant.delete(force_drop=True)
         raise
     return tenant
+
+
+@transaction.atomic
+def demo_request_create(*, request: DemoRequest) -> DemoRequest:
+    """Stores the request; staff are told and the requester gets a confirmation, by Celery."""
+    request.full_clean()
+    request.save()
+    from tenants.tasks import demo_request_emails
+
+    transaction.on_commit(lambda: demo_request_emails.delay(demo_request_id=request.pk))
+    return request
+
+
+def demo_requests_purge(*, now: datetime | None = None) -> int:
+    """Erases contact details from requests closed more than DEMO_RETENTION_DAYS ago."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=settings.DEMO_RETENTION_DAYS)
+    return DemoRequest.objects.filter(closed_at__lte=cutoff, purged_at__isnull=True).update(
+        name="(removed)", email="removed@invalid", phone="", message="", purged_at=now
+    )

@@ -6,6 +6,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from billing.plans import PLANS
+from tenants.forms import DemoRequestForm
+from tenants.services import demo_request_create
+from townsquare.ratelimits import limit_posts
 
 
 def landing(request: HttpRequest) -> HttpResponse:
@@ -22,3 +25,13 @@ def customer_story(request: HttpRequest) -> HttpResponse:
 
 def privacy(request: HttpRequest) -> HttpResponse:
     return render(request, "tenants/privacy.html")
+
+
+@limit_posts("demo")
+def demo_request(request: HttpRequest) -> HttpResponse:
+    form = DemoRequestForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        demo_request_create(request=form.to_model())
+        return render(request, "tenants/demo_thanks.html")
+    status = 400 if request.method == "POST" else 200
+    return render(request, "tenants/demo_request.html", {"form": form}, status=status)

@@ -17,6 +17,7 @@ from django.test.utils import override_settings, setup_databases, teardown_datab
 from django_tenants.utils import tenant_context
 from playwright.sync_api import Browser, Page, sync_playwright
 from pytest_django import DjangoDbBlocker
+from pytest_django.fixtures import Settings
 
 from tenants.models import Tenant
 from tenants.services import public_tenant_ensure, tenant_create
@@ -120,6 +121,14 @@ def _start_in_public_schema() -> None:
     and with no tenant remembered from a rolled-back test."""
     connection.set_schema_to_public()  # type: ignore[attr-defined]
     TtlMemo.clear_all()
+
+
+@pytest.fixture
+def fresh_rate_limits(settings: Settings) -> None:
+    """Rate-limit counters outlive a rolled-back test in the cache: count under a new prefix."""
+    settings.CACHES = {
+        "default": {**settings.CACHES["default"], "KEY_PREFIX": f"rl-{uuid.uuid4().hex[:8]}"}
+    }
 
 
 def host_of(tenant: Tenant | None) -> str:

@@ -22,6 +22,7 @@ LIMITS: dict[str, tuple[str, str]] = {
     "rating": ("60/h", "300/h"),
     "report": ("10/h", "30/h"),
     "join": ("20/h", "40/h"),
+    "demo": ("5/h", "10/h"),
 }
 
 View = Callable[..., HttpResponse]

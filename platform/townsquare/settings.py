@@ -167,6 +167,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "accounts.tasks.accounts_retention_purge",
         "schedule": crontab(hour=3, minute=30),
     },
+    "tenants-demo-requests-purge": {
+        "task": "tenants.tasks.demo_requests_purge_task",
+        "schedule": crontab(hour=4, minute=0),
+        # Demo requests live in the public schema, not in any tenant's.
+        "tenant_schemas": ["public"],
+    },
     "notifications-email-digest": {
         "task": "notifications.tasks.notifications_email_digest",
         "schedule": crontab(hour=17, minute=0),
@@ -237,6 +243,10 @@ EMAIL_PORT = env.integer("EMAIL_PORT", 587, minimum=1)
 EMAIL_HOST_USER = env.string("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env.string("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env.boolean("EMAIL_USE_TLS", True)
+# Platform staff who hear about demo requests; contact details are purged this long after
+# a request is closed (won or lost).
+STAFF_EMAILS = [e.strip() for e in env.string("STAFF_EMAILS", "").split(",") if e.strip()]
+DEMO_RETENTION_DAYS = env.integer("DEMO_RETENTION_DAYS", 180, minimum=1)
 DEFAULT_FROM_EMAIL = env.string("DEFAULT_FROM_EMAIL", f"Townsquare <no-reply@{ROOT_DOMAIN}>")
 
 REST_FRAMEWORK = {

@@ -13,6 +13,7 @@ urlpatterns = [
     path("pricing/", views.pricing, name="pricing"),
     path("customers/merseyside/", views.customer_story, name="customer_story"),
     path("privacy/", views.privacy, name="privacy"),
+    path("demo/", views.demo_request, name="demo_request"),
     path("staff/", admin.site.urls),
 ]
 

@@ -19,6 +19,7 @@ pytestmark = pytest.mark.browser
         (None, "/pricing/", "Plans and pricing"),
         (None, "/customers/merseyside/", "Merseyside Violence Reduction Partnership"),
         (None, "/privacy/", "Privacy notice"),
+        (None, "/demo/", "Request a free demo"),
         ("alpha", "/", "Alpha Community Partnership"),
         ("alpha", "/dialogues/alpha-parks/", "Alpha Community Partnership: what should change?"),
         ("alpha", "/accounts/login/", "Sign in"),

@@ -8,24 +8,15 @@ from collections.abc import Callable
 import pytest
 from django.test import Client
 from django_tenants.utils import tenant_context
-from pytest_django.fixtures import Settings
 
 from accounts.models import User
 from dialogues.models import Comment, Idea
 from tenants.models import Tenant
 from tests.factories import DialogueFactory, IdeaFactory, UserFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_rate_limits")]
 
 PASSWORD = "a-long-memorable-passphrase"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_counters(settings: Settings) -> None:
-    """Counters outlive a rolled-back test in the cache: each test counts under its own prefix."""
-    settings.CACHES = {
-        "default": {**settings.CACHES["default"], "KEY_PREFIX": f"rl-{uuid.uuid4().hex[:8]}"}
-    }
 
 
 def _signed_in(client_for: Callable[..., Client], tenant: Tenant, address: str) -> Client:
