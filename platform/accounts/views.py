@@ -14,9 +14,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from accounts import services
+from accounts.current import signed_in_user
 from accounts.forms import DeleteAccountForm, JoinWithCodeForm
 from accounts.handles import handle_suggestions
-from accounts.models import User
 from accounts.services import account_delete, account_export
 from accounts.validators import USERNAME_VALIDATORS
 from townsquare.ratelimits import limit_posts
@@ -55,8 +55,7 @@ def my_data(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def my_data_download(request: HttpRequest) -> HttpResponse:
-    assert isinstance(request.user, User)  # noqa: S101 - login_required
-    data = json.dumps(account_export(user=request.user), indent=2, ensure_ascii=False)
+    data = json.dumps(account_export(user=signed_in_user(request)), indent=2, ensure_ascii=False)
     response = HttpResponse(data, content_type="application/json; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="my-data.json"'
     response["Cache-Control"] = "no-store"
@@ -65,13 +64,12 @@ def my_data_download(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def delete_account(request: HttpRequest) -> HttpResponse:
-    assert isinstance(request.user, User)  # noqa: S101 - login_required
+    user = signed_in_user(request)
     form = DeleteAccountForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        if not request.user.check_password(form.cleaned_data["password"]):
+        if not user.check_password(form.cleaned_data["password"]):
             form.add_error("password", "That is not your password.")
         else:
-            user = request.user
             logout(request)
             account_delete(user=user, remove_content=form.cleaned_data["content"] == "remove")
             return render(request, "accounts/deleted.html")

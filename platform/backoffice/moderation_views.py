@@ -10,7 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from accounts.models import User
+from accounts.current import signed_in_user
 from accounts.roles import Capability
 from backoffice.access import capability_required
 from dialogues.models import Comment, Dialogue, Idea
@@ -50,7 +50,7 @@ def decide(request: HttpRequest, kind: str, item_id: int) -> HttpResponse:
     try:
         done = services.decide(
             item=item,
-            by=_moderator(request),
+            by=signed_in_user(request),
             approve=approve,
             reason=request.POST.get("reason", ""),
         )
@@ -89,11 +89,10 @@ def safeguarding_handle(request: HttpRequest, concern_id: int) -> HttpResponse:
     concern = SafeguardingConcern.objects.filter(pk=concern_id).first()
     if concern is None:
         raise Http404("No such concern")
-    assert isinstance(request.user, User)  # noqa: S101 - capability_required signed them in
     try:
         services.safeguarding_handle(
             concern=concern,
-            by=request.user,
+            by=signed_in_user(request),
             note=request.POST.get("note", ""),
             restore=request.POST.get("restore") == "1",
         )
@@ -112,7 +111,7 @@ def escalate(request: HttpRequest, kind: str, item_id: int) -> HttpResponse:
     """A moderator passes a post to the safeguarding leads."""
     services.safeguarding_raise(
         category=request.POST.get("category", "other"),
-        raised_by=_moderator(request),
+        raised_by=signed_in_user(request),
         item=_item(kind, item_id),
     )
     messages.success(request, "Passed to the safeguarding leads and hidden.")
@@ -128,12 +127,6 @@ def _item(kind: str, item_id: int) -> Idea | Comment:
     if item is None:
         raise Http404("No such post")
     return item
-
-
-def _moderator(request: HttpRequest) -> User:
-    if not isinstance(request.user, User):
-        raise Http404("Not signed in")
-    return request.user
 
 
 def _run(request: HttpRequest, action: Callable[[], object], done: str) -> None:
@@ -154,7 +147,7 @@ def hide(request: HttpRequest, kind: str, item_id: int) -> HttpResponse:
     reason = request.POST.get("reason", "")
     _run(
         request,
-        lambda: services.hide(item=item, by=_moderator(request), reason=reason),
+        lambda: services.hide(item=item, by=signed_in_user(request), reason=reason),
         f"The {kind} is hidden and waiting in the moderation queue.",
     )
     back = request.POST.get("next", "")
@@ -170,7 +163,7 @@ def redact(request: HttpRequest, kind: str, item_id: int) -> HttpResponse:
     text, reason = request.POST.get("text", ""), request.POST.get("reason", "")
     _run(
         request,
-        lambda: services.redact(item=item, by=_moderator(request), text=text, reason=reason),
+        lambda: services.redact(item=item, by=signed_in_user(request), text=text, reason=reason),
         "Those words are removed.",
     )
     return redirect("backoffice:moderation")
@@ -187,7 +180,7 @@ def ban(request: HttpRequest, kind: str, item_id: int) -> HttpResponse:
     author, reason = item.author, request.POST.get("reason", "")
     _run(
         request,
-        lambda: services.ban(user=author, by=_moderator(request), days=days, reason=reason),
+        lambda: services.ban(user=author, by=signed_in_user(request), days=days, reason=reason),
         f"{author.get_username()} cannot post " + (f"for {days} days." if days else "any more."),
     )
     return redirect("backoffice:moderation")
@@ -207,7 +200,7 @@ def bulk(request: HttpRequest) -> HttpResponse:
         try:
             item = _item(kind, int(pk))
             done = services.decide(
-                item=item, by=_moderator(request), approve=approve, reason=reason
+                item=item, by=signed_in_user(request), approve=approve, reason=reason
             )
         except (NotAllowed, Http404) as error:
             messages.error(request, str(error))

@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts import services as account_services
+from accounts.current import signed_in_user
 from accounts.models import DemographicQuestion, InviteCode, StaffInvitation, User
 from accounts.roles import Capability, user_can
 from accounts.selectors import demographic_tallies
@@ -32,12 +33,6 @@ from sitesettings.selectors import site_settings_get
 from townsquare.errors import NotAllowed
 
 
-def _user(request: HttpRequest) -> User:
-    if not isinstance(request.user, User):
-        raise Http404("Not signed in")
-    return request.user
-
-
 def _dialogue(slug: str) -> Dialogue:
     dialogue = Dialogue.objects.filter(slug=slug).first()
     if dialogue is None:
@@ -53,7 +48,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "ideas", filter=Q(ideas__responded_at__isnull=True, ideas__withdrawn_at__isnull=True)
         ),
     ).order_by("-created_at")
-    user = _user(request)
+    user = signed_in_user(request)
     context = {
         "dialogues": dialogues,
         "can_manage": user_can(user, Capability.MANAGE_DIALOGUES),
@@ -103,7 +98,7 @@ def dialogue_edit(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             dialogue_services.dialogue_update(
-                dialogue=dialogue, by=_user(request), **_dialogue_form_values(form)
+                dialogue=dialogue, by=signed_in_user(request), **_dialogue_form_values(form)
             )
         except ValidationError as error:
             form.add_error(None, error)
@@ -126,7 +121,7 @@ def dialogue_state(request: HttpRequest, slug: str) -> HttpResponse:
     dialogue = _dialogue(slug)
     try:
         dialogue_services.dialogue_set_state(
-            dialogue=dialogue, by=_user(request), state=request.POST.get("state", "")
+            dialogue=dialogue, by=signed_in_user(request), state=request.POST.get("state", "")
         )
     except (ValidationError, ValueError, KeyError):
         messages.error(request, "That change is not possible for this dialogue.")
@@ -143,7 +138,7 @@ def dialogue_outcome(request: HttpRequest, slug: str) -> HttpResponse:
     if form.is_valid():
         try:
             dialogue_services.dialogue_publish_outcome(
-                dialogue=dialogue, by=_user(request), summary=form.cleaned_data["summary"]
+                dialogue=dialogue, by=signed_in_user(request), summary=form.cleaned_data["summary"]
             )
         except ValidationError as error:
             messages.error(request, error.messages[0])
@@ -170,7 +165,7 @@ def staff(request: HttpRequest) -> HttpResponse:
     form = InviteForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            account_services.staff_invite(by=_user(request), **form.cleaned_data)
+            account_services.staff_invite(by=signed_in_user(request), **form.cleaned_data)
         except (ValidationError, NotAllowed) as error:
             form.add_error(None, str(error))
         else:
@@ -191,7 +186,7 @@ def staff_remove(request: HttpRequest, user_id: int) -> HttpResponse:
     if member is None:
         raise Http404("No such staff member")
     try:
-        account_services.staff_role_remove(by=_user(request), user=member)
+        account_services.staff_role_remove(by=signed_in_user(request), user=member)
     except NotAllowed as error:
         messages.error(request, str(error))
     else:
@@ -249,7 +244,7 @@ def signpost_remove(request: HttpRequest, signpost_id: int) -> HttpResponse:
 def invite_codes(request: HttpRequest) -> HttpResponse:
     form = InviteCodeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        code = account_services.invite_code_create(by=_user(request), **form.cleaned_data)
+        code = account_services.invite_code_create(by=signed_in_user(request), **form.cleaned_data)
         messages.success(request, f"New code {code.code} for “{code.label}”.")
         return redirect("backoffice:codes")
     context = {"form": form, "codes": InviteCode.objects.select_related("created_by")[:100]}
@@ -262,7 +257,7 @@ def invite_code_revoke(request: HttpRequest, code_id: int) -> HttpResponse:
     code = InviteCode.objects.filter(pk=code_id).first()
     if code is None:
         raise Http404("No such code")
-    account_services.invite_code_revoke(code=code, by=_user(request))
+    account_services.invite_code_revoke(code=code, by=signed_in_user(request))
     messages.success(request, f"Code {code.code} no longer works.")
     return redirect("backoffice:codes")
 

@@ -16,6 +16,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from accounts.current import signed_in_user
 from accounts.models import User
 from accounts.roles import Capability, user_can
 from dialogues import selectors, services
@@ -56,14 +57,6 @@ def _idea_for_responder(request: HttpRequest, slug: str, idea_id: int) -> Idea:
     if not user_can(request.user, Capability.RESPOND):
         raise Http404("No such page")
     return _idea_or_404(slug, idea_id)
-
-
-def _user(request: HttpRequest) -> User:
-    """The signed-in user; only called behind login_required."""
-    user = request.user
-    if not isinstance(user, User):
-        raise Http404("Not signed in")
-    return user
 
 
 def _problem(request: HttpRequest, error: Exception) -> None:
@@ -113,7 +106,7 @@ def idea_new(request: HttpRequest, slug: str) -> HttpResponse:
         try:
             idea = services.idea_create(
                 dialogue=dialogue,
-                author=_user(request),
+                author=signed_in_user(request),
                 title=form.cleaned_data["title"],
                 body=form.cleaned_data["body"],
                 tags=list(form.cleaned_data.get("tags") or []),
@@ -192,7 +185,7 @@ def idea_edit(request: HttpRequest, slug: str, idea_id: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.idea_update(idea=idea, editor=_user(request), **form.cleaned_data)
+            services.idea_update(idea=idea, editor=signed_in_user(request), **form.cleaned_data)
         except services.NotAllowed as error:
             _problem(request, error)
         except ValidationError as error:
@@ -213,7 +206,7 @@ def idea_withdraw(request: HttpRequest, slug: str, idea_id: int) -> HttpResponse
     idea = _idea_or_404(slug, idea_id, request.user)
     if idea.author_id != request.user.pk:
         raise Http404("No such idea")
-    services.idea_withdraw(idea=idea, by=_user(request))
+    services.idea_withdraw(idea=idea, by=signed_in_user(request))
     messages.success(request, "Your idea is withdrawn. It no longer appears in the list.")
     return redirect(idea.dialogue)
 
@@ -234,7 +227,7 @@ def comment_new(request: HttpRequest, slug: str, idea_id: int) -> HttpResponse:
     try:
         comment = services.comment_create(
             idea=idea,
-            author=_user(request),
+            author=signed_in_user(request),
             body=form.cleaned_data["body"],
             parent=parent,
             submission_key=form.cleaned_data["submission_key"],
@@ -256,13 +249,15 @@ def rating_set(request: HttpRequest, slug: str, idea_id: int) -> HttpResponse:
     idea = _idea_or_404(slug, idea_id)
     form = RatingForm(request.POST)
     if "withdraw" in request.POST:
-        services.rating_withdraw(idea=idea, user=_user(request))
+        services.rating_withdraw(idea=idea, user=signed_in_user(request))
         messages.success(request, "Your rating is removed.")
     elif not form.is_valid():
         messages.error(request, "Choose between 1 and 5 stars.")
     else:
         try:
-            services.rating_set(idea=idea, user=_user(request), stars=form.cleaned_data["stars"])
+            services.rating_set(
+                idea=idea, user=signed_in_user(request), stars=form.cleaned_data["stars"]
+            )
         except (services.NotAllowed, ValidationError) as error:
             _problem(request, error)
         else:
@@ -278,7 +273,7 @@ def response_new(request: HttpRequest, slug: str, idea_id: int) -> HttpResponse:
     if form.is_valid():
         services.comment_create(
             idea=idea,
-            author=_user(request),
+            author=signed_in_user(request),
             body=form.cleaned_data["body"],
             official=True,
             submission_key=form.cleaned_data["submission_key"],
@@ -295,7 +290,7 @@ def status_set(request: HttpRequest, slug: str, idea_id: int) -> HttpResponse:
     idea = _idea_for_responder(request, slug, idea_id)
     form = StatusForm(request.POST)
     if form.is_valid():
-        services.idea_status_set(idea=idea, by=_user(request), **form.cleaned_data)
+        services.idea_status_set(idea=idea, by=signed_in_user(request), **form.cleaned_data)
         messages.success(request, "The status is updated.")
     else:
         messages.error(request, "Choose a status and explain it to residents.")

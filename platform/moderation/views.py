@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from accounts.models import User
+from accounts.current import user_or_none
 from dialogues.models import Comment, Idea
 from moderation import services
 from moderation.forms import ConcernForm, ReportForm
@@ -38,7 +38,7 @@ def report(request: HttpRequest, kind: str, item_id: int) -> HttpResponse:
     form = ReportForm(request.POST if request.method == "POST" else None)
     context = {"form": form, "kind": kind, "idea": idea}
     if request.method == "POST" and form.is_valid():
-        reporter = request.user if isinstance(request.user, User) else None
+        reporter = user_or_none(request)
         try:
             services.report_create(
                 item=item,
@@ -65,7 +65,7 @@ def concern(request: HttpRequest, kind: str = "", item_id: int = 0) -> HttpRespo
         try:
             services.safeguarding_raise(
                 category=form.cleaned_data["category"],
-                raised_by=request.user if isinstance(request.user, User) else None,
+                raised_by=user_or_none(request),
                 item=item,
                 message=form.cleaned_data["message"],
             )

@@ -11,21 +11,15 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from accounts.models import User
+from accounts.current import signed_in_user
 from dialogues import selectors as dialogue_selectors
 from notifications import selectors, services
 from notifications.forms import EmailPreferenceForm
 
 
-def _user(request: HttpRequest) -> User:
-    if not isinstance(request.user, User):
-        raise Http404("Not signed in")
-    return request.user
-
-
 @login_required
 def notification_list(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     page = Paginator(selectors.notification_list(user=user), 30).get_page(request.GET.get("page"))
     return render(request, "notifications/list.html", {"page": page})
 
@@ -33,14 +27,14 @@ def notification_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def mark_read(request: HttpRequest) -> HttpResponse:
-    services.notifications_mark_read(user=_user(request))
+    services.notifications_mark_read(user=signed_in_user(request))
     messages.success(request, "All notifications are marked as read.")
     return redirect("notifications:list")
 
 
 @login_required
 def email_settings(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     form = EmailPreferenceForm(
         request.POST if request.method == "POST" else None,
         initial={"mode": selectors.email_mode(user=user)},
@@ -67,7 +61,7 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
 @login_required
 @require_POST
 def follow(request: HttpRequest, kind: str, key: str) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     following = request.POST.get("following") == "1"
     if kind == "dialogue":
         dialogue = dialogue_selectors.dialogue_get_public(slug=key)
