@@ -119,11 +119,7 @@ def escalate(request: HttpRequest, kind: str, item_id: int) -> HttpResponse:
 
 
 def _item(kind: str, item_id: int) -> Idea | Comment:
-    item: Idea | Comment | None = None
-    if kind == "idea":
-        item = Idea.objects.filter(pk=item_id).select_related("author").first()
-    elif kind == "comment":
-        item = Comment.objects.filter(pk=item_id).select_related("author", "idea").first()
+    item = selectors.post_get(kind=kind, post_id=item_id)
     if item is None:
         raise Http404("No such post")
     return item

@@ -11,7 +11,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Max
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -131,10 +130,11 @@ def idea_new(request: HttpRequest, slug: str) -> HttpResponse:
 
 def _idea_context(request: HttpRequest, idea: Idea) -> dict[str, Any]:
     user = request.user
+    threads = selectors.comment_threads(idea=idea, viewer=user)
     context: dict[str, Any] = {
         "dialogue": idea.dialogue,
         "idea": idea,
-        "threads": selectors.comment_threads(idea=idea, viewer=user),
+        "threads": threads,
         "status_history": idea.status_changes.all(),
         # Several forms share this page: distinct id prefixes keep every label on its field.
         "comment_form": CommentForm(initial={"submission_key": uuid.uuid4()}, auto_id="comment-%s"),
@@ -144,7 +144,8 @@ def _idea_context(request: HttpRequest, idea: Idea) -> dict[str, Any]:
         "can_moderate": user_can(user, Capability.MODERATE),
         "following": isinstance(user, User) and is_following(user=user, idea=idea),
         "live_stamp": activity_stamp(dialogue_id=idea.dialogue_id),
-        "live_after": idea.comments.aggregate(last=Max("pk"))["last"] or 0,
+        # Where live polling starts: the newest comment already on the page.
+        "live_after": max((c.pk for top in threads for c in (top, *top.replies.all())), default=0),
     }
     if context["can_respond"]:
         context["response_form"] = ResponseForm(

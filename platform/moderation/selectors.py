@@ -90,3 +90,17 @@ def safeguarding_queue() -> list[SafeguardingConcern]:
         .order_by("-handled_at")[:50]
     )
     return [*open_concerns, *handled]
+
+
+def post_get(*, kind: str, post_id: int, published_only: bool = False) -> Idea | Comment | None:
+    """An idea or comment by its kind ("idea"/"comment") and id, or None."""
+    posts: QuerySet[Idea] | QuerySet[Comment]
+    if kind == "idea":
+        posts = Idea.objects.select_related("author", "dialogue")
+    elif kind == "comment":
+        posts = Comment.objects.select_related("author", "idea__dialogue")
+    else:
+        return None
+    if published_only:
+        posts = posts.filter(visibility=Visibility.PUBLISHED)
+    return posts.filter(pk=post_id).first()

@@ -8,24 +8,15 @@ from django.shortcuts import render
 
 from accounts.current import user_or_none
 from dialogues.models import Comment, Idea
-from moderation import services
+from moderation import selectors, services
 from moderation.forms import ConcernForm, ReportForm
-from moderation.models import Visibility
 from sitesettings.selectors import signpost_list
 from townsquare.errors import NotAllowed
 from townsquare.ratelimits import limit_posts
 
 
 def _published(kind: str, item_id: int) -> Idea | Comment:
-    item: Idea | Comment | None = None
-    if kind == "idea":
-        item = Idea.objects.filter(pk=item_id, visibility=Visibility.PUBLISHED).first()
-    elif kind == "comment":
-        item = (
-            Comment.objects.filter(pk=item_id, visibility=Visibility.PUBLISHED)
-            .select_related("idea__dialogue")
-            .first()
-        )
+    item = selectors.post_get(kind=kind, post_id=item_id, published_only=True)
     if item is None:
         raise Http404("No such post")
     return item
