@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
-from django import forms
+from typing import Any
 
+from django import forms
+from django.contrib.auth import password_validation
+from django.urls import reverse
+
+from accounts.models import User
+from billing.plans import COMMUNITY, PLANS
 from tenants.models import DemoRequest
+from tenants.selectors import subdomain_problem
 from townsquare.lib.forms import HoneypotForm
 
 
@@ -35,3 +42,67 @@ class DemoRequestForm(HoneypotForm):
     def to_model(self) -> DemoRequest:
         data = {k: v for k, v in self.cleaned_data.items() if k != "website"}
         return DemoRequest(**data)
+
+
+class SignupForm(HoneypotForm):
+    """Everything an organisation needs to start a trial; no card until billing arrives."""
+
+    organisation = forms.CharField(max_length=200, label="Organisation name")
+    slug = forms.CharField(
+        max_length=63,
+        label="Your site's address",
+        help_text="Lowercase letters, digits and hyphens, such as north-west-vrp.",
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "none"}
+        ),
+    )
+    admin_email = forms.EmailField(
+        label="Your work email address",
+        help_text="We send you a link to confirm it. Residents never see it.",
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    password = forms.CharField(
+        label="Choose a password",
+        help_text="At least 8 characters, not a common password. You sign in as “admin”.",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    plan = forms.ChoiceField(
+        label="Which plan will you want after the 30-day trial?",
+        help_text="Every plan starts as a free trial. We ask for payment only when it ends.",
+        choices=[(p.key, f"{p.name} – {p.price_text}") for p in PLANS if p.monthly_price_pence],
+        initial=COMMUNITY.key,
+        widget=forms.RadioSelect,
+    )
+    submit_key = forms.CharField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # htmx asks about the name as it is typed; without JavaScript, submitting checks it.
+        self.fields["slug"].widget.attrs.update(
+            {
+                "hx-get": reverse("signup_check"),
+                "hx-trigger": "input changed delay:300ms",
+                "hx-target": "#slug-status",
+                "hx-swap": "outerHTML",
+                "hx-sync": "this:replace",
+            }
+        )
+
+    def clean_slug(self) -> str:
+        slug: str = self.cleaned_data["slug"].strip().lower()
+        problem = subdomain_problem(slug=slug)
+        if problem:
+            raise forms.ValidationError(problem)
+        return slug
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        password = cleaned.get("password")
+        if password:
+            someone = User(username="admin", email=cleaned.get("admin_email", ""))
+            try:
+                password_validation.validate_password(password, user=someone)
+            except forms.ValidationError as error:
+                self.add_error("password", error)
+        return cleaned

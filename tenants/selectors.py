@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 
-from tenants.models import Tenant
+from tenants.models import Signup, Tenant, slug_problem
 
 
 def tenant_primary_host(*, tenant: Tenant) -> str:
@@ -18,3 +18,15 @@ def tenant_base_url(*, tenant: Tenant) -> str:
     scheme = "https" if settings.HTTPS else "http"
     port = f":{settings.PUBLIC_PORT}" if settings.PUBLIC_PORT else ""
     return f"{scheme}://{host}{port}"
+
+
+def subdomain_problem(*, slug: str) -> str:
+    """Why this subdomain cannot be had, or "" when it is free."""
+    problem = slug_problem(slug)
+    if problem:
+        return problem
+    taken = (
+        Tenant.objects.filter(slug=slug).exists()
+        or Signup.objects.filter(slug=slug, status__in=Signup.IN_FLIGHT).exists()
+    )
+    return f"“{slug}” is already taken. Please choose another name." if taken else ""

@@ -1,16 +1,24 @@
-"""Writes for organisations: creating the public site and tenants with their domains."""
+"""Writes for organisations: the public site, tenants, sign-ups and demo requests."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from django.conf import settings
-from django.db import transaction
+from django.contrib.auth.hashers import make_password
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django_tenants.utils import get_public_schema_name
+from django_tenants.models import TenantMixin
+from django_tenants.signals import post_schema_sync
+from django_tenants.utils import get_public_schema_name, schema_context
 
 from billing.plans import TRIAL
-from tenants.models import DemoRequest, Domain, Tenant, schema_name_for
+from tenants.models import DemoRequest, Domain, Signup, Tenant, TenantUsage, schema_name_for
+from tenants.pool import migrations_fingerprint, schema_migrate, spare_make, tenant_claim_spare
+from tenants.selectors import subdomain_problem
 
 
 def public_tenant_ensure() -> Tenant:
@@ -26,23 +34,38 @@ def public_tenant_ensure() -> Tenant:
     return tenant
 
 
-def tenant_create(*, name: str, slug: str, plan: str = TRIAL.key) -> Tenant:
-    """Creates the schema (migrated) and the primary domain <slug>.<root domain>.
+def tenant_create(
+    *,
+    name: str,
+    slug: str,
+    plan: str = TRIAL.key,
+    status: str = Tenant.Status.ACTIVE,
+    on_claim: Callable[[Tenant], None] | None = None,
+) -> Tenant:
+    """A migrated schema and the primary domain <slug>.<root domain>, from the spare pool.
 
-    Schema creation runs DDL outside our transaction (django-tenants migrates it), so
-    a failure after it deletes the row and drops the schema instead of leaving half a tenant.
+    With the pool empty it makes one spare now and claims that: plain creation, but
+    through the same all-or-nothing claim. A spare migrated by older code is migrated
+    after the claim; django-tenants' post_schema_sync is sent as its own save would.
     """
-    tenant = Tenant(name=name, slug=slug, schema_name=schema_name_for(slug), plan=plan)
-    tenant.full_clean()
-    tenant.save()
-    try:
-        Domain.objects.create(
-            domain=f"{slug}.{settings.ROOT_DOMAIN}", tenant=tenant, is_primary=True
+    Tenant(name=name, slug=slug, schema_name=schema_name_for(slug), plan=plan).full_clean()
+    while True:
+        claimed = tenant_claim_spare(
+            name=name, slug=slug, plan=plan, status=status, on_claim=on_claim
         )
-    except Exception:
-        tenant.delete(force_drop=True)
-        raise
+        if claimed is not None:
+            break
+        spare_make()
+    tenant, fingerprint = claimed
+    tenant_schema_ready(tenant=tenant, fingerprint=fingerprint)
     return tenant
+
+
+def tenant_schema_ready(*, tenant: Tenant, fingerprint: str) -> None:
+    """Migrates a claimed schema when its spare predates this code; idempotent."""
+    if fingerprint != migrations_fingerprint():
+        schema_migrate(schema_name=tenant.schema_name)
+    post_schema_sync.send(sender=TenantMixin, tenant=tenant.serializable_fields())
 
 
 @transaction.atomic
@@ -63,3 +86,103 @@ def demo_requests_purge(*, now: datetime | None = None) -> int:
     return DemoRequest.objects.filter(closed_at__lte=cutoff, purged_at__isnull=True).update(
         name="(removed)", email="removed@invalid", phone="", message="", purged_at=now
     )
+
+
+def signup_create(
+    *,
+    organisation: str,
+    slug: str,
+    admin_email: str,
+    password: str | None,
+    plan: str,
+    submit_key: str,
+    source: str = Signup.Source.SELF_SERVICE,
+    demo_request: DemoRequest | None = None,
+) -> Signup:
+    """Holds the subdomain and queues the site; the same submit_key returns the same sign-up.
+
+    The password is hashed here, in the request, so it never reaches the broker. With no
+    password the admin is invited by email instead (trials staff make from demo requests).
+    """
+    existing = Signup.objects.filter(submit_key=submit_key).first()
+    if existing is not None:
+        return existing
+    slug = slug.strip().lower()
+    problem = subdomain_problem(slug=slug)
+    if problem:
+        raise ValidationError({"slug": problem})
+    signup = Signup(
+        organisation=organisation.strip(),
+        slug=slug,
+        admin_email=admin_email.strip().lower(),
+        password_hash=make_password(password) if password else "",
+        plan=plan,
+        source=source,
+        demo_request=demo_request,
+        submit_key=submit_key,
+    )
+    signup.full_clean(validate_constraints=False)
+    try:
+        with transaction.atomic():
+            signup.save()
+            if demo_request is not None:
+                demo_request.stage = DemoRequest.Stage.TRIAL
+                demo_request.save(update_fields=["stage", "closed_at"])
+            signup_queue(signup=signup)
+    except IntegrityError:
+        # A concurrent submit of the same form, or of the same name, got there first.
+        existing = Signup.objects.filter(submit_key=submit_key).first()
+        if existing is not None:
+            return existing
+        problem = subdomain_problem(slug=slug) or "That name was just taken."
+        raise ValidationError({"slug": problem}) from None
+    return signup
+
+
+def signup_queue(*, signup: Signup) -> None:
+    """Hands the sign-up to the worker once the transaction commits.
+
+    A paid plan will stop at AWAITING_PAYMENT and be queued from the payment webhook.
+    """
+    from tenants.tasks import signup_provision_task
+
+    transaction.on_commit(lambda: signup_provision_task.delay(signup_id=signup.pk))
+
+
+def signups_resume(*, stale_after: timedelta) -> int:
+    """Queues again every unfinished sign-up nobody has touched for stale_after."""
+    cutoff = timezone.now() - stale_after
+    stale = Signup.objects.filter(
+        status__in=[Signup.Status.QUEUED, Signup.Status.PROVISIONING], updated_at__lte=cutoff
+    )
+    count = 0
+    for signup in stale:
+        signup_queue(signup=signup)
+        count += 1
+    return count
+
+
+def tenant_usage_count(*, tenant: Tenant) -> TenantUsage:
+    """Counts a tenant's residents, posts and stored files into the public usage table."""
+    from accounts.models import User
+    from dialogues.models import Comment, Idea
+
+    with schema_context(tenant.schema_name):
+        residents = User.objects.filter(role=User.Role.RESIDENT).count()
+        ideas = Idea.objects.count()
+        comments = Comment.objects.count()
+    media = Path(settings.MEDIA_ROOT) / tenant.schema_name
+    storage = (
+        sum(f.stat().st_size for f in media.rglob("*") if f.is_file()) if media.exists() else 0
+    )
+    usage, _ = TenantUsage.objects.update_or_create(
+        tenant=tenant,
+        defaults={
+            "residents": residents,
+            "ideas": ideas,
+            "comments": comments,
+            "storage_bytes": storage,
+            "counted_at": timezone.now(),
+        },
+    )
+    return usage

@@ -1,13 +1,26 @@
-"""Central-site emails and clean-up, run by the worker in the public schema."""
+"""Central-site work run by the worker in the public schema: emails, provisioning, the pool."""
 
 from __future__ import annotations
 
+import logging
+from datetime import timedelta
+
+from allauth.account.models import EmailAddress, EmailConfirmationHMAC
+from celery import Task
 from django.conf import settings
 from django.core.mail import send_mail
+from django.db import connection
+from django.template.loader import render_to_string
+from django.urls import reverse
 
 from tenants.models import DemoRequest
-from tenants.services import demo_requests_purge
+from tenants.pool import pool_refill
+from tenants.provisioning import signup_fail, signup_provision
+from tenants.selectors import tenant_base_url
+from tenants.services import demo_requests_purge, signups_resume, tenant_usage_count
 from townsquare.celery import app
+
+logger = logging.getLogger(__name__)
 
 
 @app.task(acks_late=True, soft_time_limit=60, time_limit=90)
@@ -42,3 +55,59 @@ def demo_request_emails(*, demo_request_id: int) -> int:
 @app.task(acks_late=True, soft_time_limit=300, time_limit=360)
 def demo_requests_purge_task() -> int:
     return demo_requests_purge()
+
+
+@app.task(bind=True, acks_late=True, soft_time_limit=300, time_limit=360)
+def signup_provision_task(self: Task, *, signup_id: int) -> str:
+    """Makes the site; retried a few times, then everything made is removed."""
+    try:
+        signup = signup_provision(signup_id=signup_id)
+    except Exception as exc:
+        # The class only: messages can quote the values that failed, such as an email.
+        logger.warning("Provisioning sign-up %s: %s", signup_id, type(exc).__name__)
+        if self.request.retries < settings.PROVISIONING_RETRIES:
+            raise self.retry(exc=exc, countdown=settings.PROVISIONING_RETRY_SECONDS) from exc
+        signup_fail(signup_id=signup_id, error=f"{type(exc).__name__}: {exc}")
+        return "failed"
+    return "busy" if signup is None else str(signup.status)
+
+
+@app.task(acks_late=True, soft_time_limit=60, time_limit=90)
+def signups_resume_task() -> int:
+    """Requeues sign-ups whose worker went quiet (killed mid-way, or a lost message)."""
+    return signups_resume(stale_after=timedelta(seconds=settings.PROVISIONING_STALE_SECONDS))
+
+
+@app.task(acks_late=True, soft_time_limit=600, time_limit=660)
+def pool_refill_task() -> int:
+    return pool_refill()
+
+
+@app.task(acks_late=True, soft_time_limit=60, time_limit=90)
+def admin_email_confirmation_send(*, email_address_id: int) -> bool:
+    """The new admin's 'confirm your email' link, sent from the new tenant's schema."""
+    address = EmailAddress.objects.filter(pk=email_address_id, verified=False).first()
+    if address is None:
+        return False
+    tenant = connection.tenant  # type: ignore[attr-defined]
+    key = EmailConfirmationHMAC(address).key
+    context = {
+        "site_title": tenant.name,
+        "site_url": tenant_base_url(tenant=tenant),
+        "confirm_url": tenant_base_url(tenant=tenant)
+        + reverse("account_confirm_email", args=[key]),
+        "username": address.user.username,
+    }
+    send_mail(
+        subject=f"[{tenant.name}] Your Townsquare site is ready: please confirm your email",
+        message=render_to_string("tenants/email/admin_welcome.txt", context),
+        from_email=None,
+        recipient_list=[address.email],
+    )
+    return True
+
+
+@app.task(acks_late=True, soft_time_limit=300, time_limit=360)
+def tenant_usage_count_task() -> None:
+    """Hourly, in every active tenant: residents, ideas and storage for the staff console."""
+    tenant_usage_count(tenant=connection.tenant)  # type: ignore[attr-defined]

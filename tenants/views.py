@@ -1,13 +1,25 @@
-"""Pages of the central site on the root domain."""
+"""Pages of the central site on the root domain, and the new site's first sign-in."""
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+import secrets
 
+from django.conf import settings
+from django.contrib.auth import login
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import User
 from billing.plans import PLANS
-from tenants.forms import DemoRequestForm
-from tenants.services import demo_request_create
+from tenants.forms import DemoRequestForm, SignupForm
+from tenants.models import Signup
+from tenants.provisioning import ADMIN_USERNAME
+from tenants.selectors import subdomain_problem, tenant_base_url
+from tenants.services import demo_request_create, signup_create
 from townsquare.ratelimits import limit_posts
 
 
@@ -35,3 +47,95 @@ def demo_request(request: HttpRequest) -> HttpResponse:
         return render(request, "tenants/demo_thanks.html")
     status = 400 if request.method == "POST" else 200
     return render(request, "tenants/demo_request.html", {"form": form}, status=status)
+
+
+SIGNUPS_SESSION_KEY = "signups"
+STATUS_SALT = "townsquare.signup-status"
+HANDOFF_SALT = "townsquare.signup-handoff"
+HANDOFF_MAX_AGE = 600
+
+
+@limit_posts("signup")
+def signup(request: HttpRequest) -> HttpResponse:
+    form = SignupForm(
+        request.POST if request.method == "POST" else None,
+        initial={"submit_key": secrets.token_urlsafe(24)},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            created = signup_create(
+                organisation=data["organisation"],
+                slug=data["slug"],
+                admin_email=data["admin_email"],
+                password=data["password"],
+                plan=data["plan"],
+                submit_key=data["submit_key"],
+            )
+        except ValidationError as error:
+            # Raced by another sign-up for the same name since the form was checked.
+            form.add_error("slug" if "slug" in error.message_dict else None, error.messages)
+        else:
+            # Only this browser may follow the sign-up to its new site, signed in.
+            owned = request.session.get(SIGNUPS_SESSION_KEY, [])
+            request.session[SIGNUPS_SESSION_KEY] = [*owned[-9:], created.pk]
+            return redirect("signup_status", token=signing.dumps(created.pk, salt=STATUS_SALT))
+    status = 400 if request.method == "POST" else 200
+    return render(request, "tenants/signup.html", {"form": form}, status=status)
+
+
+def signup_check(request: HttpRequest) -> HttpResponse:
+    """The live answer beside the address field: free, taken, reserved or malformed."""
+    slug = request.GET.get("slug", "").strip().lower()[:80]
+    problem = subdomain_problem(slug=slug) if slug else ""
+    return render(
+        request,
+        "tenants/_slug_status.html",
+        {"slug": slug, "problem": problem, "root_domain": settings.ROOT_DOMAIN},
+    )
+
+
+def signup_status(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        signup_id = signing.loads(token, salt=STATUS_SALT)
+    except signing.BadSignature:
+        raise Http404 from None
+    found = Signup.objects.select_related("tenant").filter(pk=signup_id).first()
+    if found is None:
+        raise Http404
+    owner = found.pk in request.session.get(SIGNUPS_SESSION_KEY, [])
+    ready = found.status == Signup.Status.READY and found.tenant is not None
+    if ready and owner and found.handed_off_at is None and found.tenant is not None:
+        url = tenant_base_url(tenant=found.tenant) + reverse(
+            "welcome",
+            urlconf=settings.ROOT_URLCONF,
+            kwargs={"token": signing.dumps(found.pk, salt=HANDOFF_SALT)},
+        )
+        if request.htmx:  # type: ignore[attr-defined]
+            return HttpResponse(status=204, headers={"HX-Redirect": url})
+        return redirect(url)
+    if request.htmx and request.GET.get("seen") == found.status:  # type: ignore[attr-defined]
+        # Nothing new: no swap, so screen readers hear only real changes.
+        return HttpResponse(status=204)
+    site_url = tenant_base_url(tenant=found.tenant) if found.tenant else ""
+    context = {"signup": found, "site_url": site_url, "owner": owner}
+    template = "tenants/_signup_progress.html" if request.htmx else "tenants/signup_status.html"  # type: ignore[attr-defined]
+    return render(request, template, context)
+
+
+def welcome(request: HttpRequest, token: str) -> HttpResponse:
+    """On the new site: signs its first admin in once, straight from the sign-up."""
+    try:
+        signup_id = signing.loads(token, salt=HANDOFF_SALT, max_age=HANDOFF_MAX_AGE)
+    except signing.BadSignature:
+        return redirect("account_login")
+    tenant = request.tenant  # type: ignore[attr-defined]
+    # The conditional update makes the link single-use, even if opened twice at once.
+    claimed = Signup.objects.filter(
+        pk=signup_id, tenant=tenant, handed_off_at__isnull=True, password_hash__gt=""
+    ).update(handed_off_at=timezone.now())
+    admin = User.objects.filter(username=ADMIN_USERNAME, role=User.Role.ADMIN).first()
+    if not claimed or admin is None:
+        return redirect("account_login")
+    login(request, admin, backend="django.contrib.auth.backends.ModelBackend")
+    return redirect("backoffice:dashboard")

@@ -118,3 +118,17 @@ class Env:
                 f"{name} must be a bare host name such as example.org, got {value!r}"
             )
         return value
+
+    def mapping(self, name: str, *, choices: tuple[str, ...]) -> dict[str, str]:
+        """'key:value,key:value' with every value one of choices; empty when unset."""
+        result: dict[str, str] = {}
+        for item in self.string(name, "").split(","):
+            if not item.strip():
+                continue
+            key, _, value = item.strip().partition(":")
+            if not key or value not in choices:
+                raise ImproperlyConfigured(
+                    f"{name} must be key:value pairs with values {', '.join(choices)}, got {item!r}"
+                )
+            result[key] = value
+        return result

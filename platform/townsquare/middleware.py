@@ -36,7 +36,10 @@ class TenantMiddleware(TenantMainMiddleware):
         tenant = _tenants.get(hostname)
         if tenant is None:
             tenant = super().get_tenant(domain_model, hostname)
-            _tenants.set(hostname, tenant)
+            # Only settled sites are remembered: a site being provisioned by the worker
+            # must answer as soon as it is ready, not up to a TTL later.
+            if tenant.status != Tenant.Status.PROVISIONING:
+                _tenants.set(hostname, tenant)
         return tenant
 
     def no_tenant_found(self, request: HttpRequest, hostname: str) -> HttpResponse:

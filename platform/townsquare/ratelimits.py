@@ -23,6 +23,9 @@ LIMITS: dict[str, tuple[str, str]] = {
     "report": ("10/h", "30/h"),
     "join": ("20/h", "40/h"),
     "demo": ("5/h", "10/h"),
+    # Per address only in effect (visitors are anonymous): a storm from one place is
+    # refused while sign-ups from everywhere else go through.
+    "signup": ("10/h", "10/h"),
 }
 
 View = Callable[..., HttpResponse]

@@ -173,6 +173,20 @@ CELERY_BEAT_SCHEDULE = {
         # Demo requests live in the public schema, not in any tenant's.
         "tenant_schemas": ["public"],
     },
+    "tenants-pool-refill": {
+        "task": "tenants.tasks.pool_refill_task",
+        "schedule": 60.0,
+        "tenant_schemas": ["public"],
+    },
+    "tenants-signups-resume": {
+        "task": "tenants.tasks.signups_resume_task",
+        "schedule": 60.0,
+        "tenant_schemas": ["public"],
+    },
+    "tenants-usage-count": {
+        "task": "tenants.tasks.tenant_usage_count_task",
+        "schedule": crontab(minute=15),
+    },
     "notifications-email-digest": {
         "task": "notifications.tasks.notifications_email_digest",
         "schedule": crontab(hour=17, minute=0),
@@ -247,6 +261,16 @@ EMAIL_USE_TLS = env.boolean("EMAIL_USE_TLS", True)
 # a request is closed (won or lost).
 STAFF_EMAILS = [e.strip() for e in env.string("STAFF_EMAILS", "").split(",") if e.strip()]
 DEMO_RETENTION_DAYS = env.integer("DEMO_RETENTION_DAYS", 180, minimum=1)
+# Provisioning: migrated spare schemas kept ready (0 turns the pool off), retries before a
+# sign-up is rolled back, and how long a sign-up may go untouched before beat requeues it.
+SPARE_SCHEMAS = env.integer("SPARE_SCHEMAS", 3, minimum=0)
+PROVISIONING_RETRIES = env.integer("PROVISIONING_RETRIES", 3, minimum=0)
+PROVISIONING_RETRY_SECONDS = env.integer("PROVISIONING_RETRY_SECONDS", 2, minimum=0)
+PROVISIONING_STALE_SECONDS = env.integer("PROVISIONING_STALE_SECONDS", 120, minimum=1)
+# Test-only fault injection: "step:mode,..." with mode raise, once or exit (see provisioning.py).
+PROVISIONING_FAILPOINTS = env.mapping("PROVISIONING_FAILPOINTS", choices=("raise", "once", "exit"))
+# Where tenant export archives are written; never under MEDIA_ROOT, which is served.
+EXPORT_ROOT = Path(env.string("EXPORT_ROOT", str(DATA_DIR / "exports")))
 DEFAULT_FROM_EMAIL = env.string("DEFAULT_FROM_EMAIL", f"Townsquare <no-reply@{ROOT_DOMAIN}>")
 
 REST_FRAMEWORK = {

@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from accounts import views as account_views
 from accounts.views import SignupView
+from tenants import views as tenant_views
 from townsquare import views
 
 urlpatterns = [
@@ -20,6 +21,7 @@ urlpatterns = [
     path("api/", include("api.urls")),
     path("media/<path:path>", views.media, name="media"),
     path("staying-safe/", views.staying_safe, name="staying_safe"),
+    path("welcome/<str:token>/", tenant_views.welcome, name="welcome"),
 ]
 
 handler403 = "townsquare.views.permission_denied"
