@@ -57,7 +57,7 @@ def demo_requests_purge_task() -> int:
     return demo_requests_purge()
 
 
-@app.task(bind=True, acks_late=True, soft_time_limit=300, time_limit=360)
+@app.task(bind=True, acks_late=True, max_retries=None, soft_time_limit=300, time_limit=360)
 def signup_provision_task(self: Task, *, signup_id: int) -> str:
     """Makes the site; retried a few times, then everything made is removed."""
     try:

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import uuid
+
 import factory
 from allauth.account.models import EmailAddress
+from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
 from accounts.models import User
 from dialogues.models import Comment, Dialogue, Idea
+from tenants.models import Signup
 
 PASSWORD = "correct-horse-battery-staple"
 
@@ -59,3 +63,17 @@ class CommentFactory(factory.django.DjangoModelFactory[Comment]):
     idea = factory.SubFactory(IdeaFactory)
     author = factory.SubFactory(UserFactory)
     body = "I agree, and the library could host it."
+
+
+class SignupFactory(factory.django.DjangoModelFactory[Signup]):
+    """A sign-up as the form leaves it: queued, with the admin's password already hashed."""
+
+    class Meta:
+        model = Signup
+
+    organisation = factory.Sequence(lambda n: f"Test Organisation {n}")
+    slug = factory.LazyFunction(lambda: f"t-{uuid.uuid4().hex[:12]}")
+    admin_email = factory.LazyAttribute(lambda s: f"admin@{s.slug}.example.org")
+    password_hash = factory.LazyFunction(lambda: make_password(PASSWORD))
+    plan = "community"
+    submit_key = factory.LazyFunction(lambda: uuid.uuid4().hex)

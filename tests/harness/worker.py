@@ -32,16 +32,23 @@ def test_database_url() -> str:
     return urlunsplit(parts._replace(path="/" + str(connection.settings_dict["NAME"])))
 
 
-def worker_start(log_dir: Path, *, smtp_port: int) -> Worker:
+def worker_start(log_dir: Path, *, smtp_port: int, queue: str | None = None, **env: str) -> Worker:
+    """Starts a worker; env adds settings (failpoints, say), queue gives it a queue of its own."""
     nodename = f"test-{uuid.uuid4().hex[:8]}@localhost"
-    log_path = log_dir / "celery-worker.log"
+    log_path = log_dir / f"celery-{nodename.split('@')[0]}.log"
     environment = dict(
         os.environ,
         DATABASE_URL=test_database_url(),
         EMAIL_HOST="127.0.0.1",
         EMAIL_PORT=str(smtp_port),
         EMAIL_USE_TLS="false",
+        # One spare after each claim keeps the solo worker free for the tests' other tasks.
+        SPARE_SCHEMAS="1",
+        PROVISIONING_RETRY_SECONDS="0",
+        **env,
     )
+    if queue is not None:
+        environment["CELERY_QUEUE"] = queue
     command = [
         sys.executable, "-m", "celery", "-A", "townsquare", "worker",
         "--pool=solo", "--without-mingle", "--without-gossip", "--loglevel=INFO", "-n", nodename,
