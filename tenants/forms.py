@@ -49,7 +49,8 @@ class SignupForm(HoneypotForm):
 
     organisation = forms.CharField(max_length=200, label="Organisation name")
     slug = forms.CharField(
-        max_length=63,
+        # Longer names get the DNS-label message from clean_slug, like the live check.
+        max_length=200,
         label="Your site's address",
         help_text="Lowercase letters, digits and hyphens, such as north-west-vrp.",
         widget=forms.TextInput(

@@ -57,6 +57,14 @@ HANDOFF_MAX_AGE = 600
 
 @limit_posts("signup")
 def signup(request: HttpRequest) -> HttpResponse:
+    owned = request.session.get(SIGNUPS_SESSION_KEY, [])
+    if request.method == "POST":
+        # A second click on the same form goes where the first one went.
+        repeat = Signup.objects.filter(
+            submit_key=request.POST.get("submit_key", ""), pk__in=owned
+        ).first()
+        if repeat is not None:
+            return redirect("signup_status", token=signing.dumps(repeat.pk, salt=STATUS_SALT))
     form = SignupForm(
         request.POST if request.method == "POST" else None,
         initial={"submit_key": secrets.token_urlsafe(24)},
@@ -77,7 +85,6 @@ def signup(request: HttpRequest) -> HttpResponse:
             form.add_error("slug" if "slug" in error.message_dict else None, error.messages)
         else:
             # Only this browser may follow the sign-up to its new site, signed in.
-            owned = request.session.get(SIGNUPS_SESSION_KEY, [])
             request.session[SIGNUPS_SESSION_KEY] = [*owned[-9:], created.pk]
             return redirect("signup_status", token=signing.dumps(created.pk, salt=STATUS_SALT))
     status = 400 if request.method == "POST" else 200
