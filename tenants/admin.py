@@ -1,8 +1,33 @@
-"""Platform staff's view of organisations in the Django admin on the root domain."""
+"""Platform staff's view of organisations: tenants and their lifecycle, sign-ups, demo requests."""
 
-from django.contrib import admin
+from __future__ import annotations
 
-from tenants.models import DemoRequest, Domain, Tenant
+from pathlib import Path
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import QuerySet
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path, reverse
+from django.utils.html import format_html
+from django.utils.text import slugify
+
+from tenants.models import DemoRequest, Domain, Signup, Tenant, TenantExport
+from tenants.selectors import tenant_base_url
+from tenants.services import (
+    demo_request_trial_create,
+    signup_queue,
+    tenant_delete,
+    tenant_export_request,
+    tenant_status_set,
+    tenant_usage_count,
+)
 
 
 class DomainInline(admin.TabularInline):
@@ -10,13 +35,213 @@ class DomainInline(admin.TabularInline):
     extra = 0
 
 
+class ExportInline(admin.TabularInline):
+    model = TenantExport
+    extra = 0
+    can_delete = False
+    fields = ("created_at", "status", "size", "download", "error")
+    readonly_fields = ("created_at", "status", "size", "download", "error")
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.display(description="Archive")
+    def download(self, export: TenantExport) -> str:
+        if export.status != TenantExport.Status.READY:
+            return "–"
+        url = reverse("admin:tenants_tenantexport_download", args=[export.pk])
+        return format_html('<a href="{}">Download</a>', url)
+
+
+class DeleteSiteForm(forms.Form):
+    confirm_slug = forms.CharField(label="Type the site's name to confirm", max_length=63)
+
+
 @admin.register(Tenant)
 class TenantAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "status", "plan", "created_at"]
+    list_display = [
+        "name", "slug", "status", "plan", "residents", "ideas", "storage", "created_at",
+    ]  # fmt: skip
     list_filter = ["status", "plan"]
+    list_select_related = ["usage"]
     search_fields = ["name", "slug"]
-    readonly_fields = ["schema_name", "created_at"]
-    inlines = [DomainInline]
+    readonly_fields = ["slug", "schema_name", "status", "created_at", "site", "lifecycle"]
+    fields = ["name", "slug", "plan", "status", "site", "lifecycle", "schema_name", "created_at"]
+    inlines = [DomainInline, ExportInline]
+    actions = ["suspend", "reactivate", "export", "count_usage"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Tenant]:
+        return super().get_queryset(request).exclude(schema_name="public")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        # Sites are made by sign-up or from a demo request, through provisioning.
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # Deleting goes through "Delete site", which insists on an export and the slug.
+        return False
+
+    def _usage(self, tenant: Tenant, field: str) -> Any:
+        usage = getattr(tenant, "usage", None)
+        return getattr(usage, field) if usage is not None else "–"
+
+    @admin.display(description="Residents")
+    def residents(self, tenant: Tenant) -> Any:
+        return self._usage(tenant, "residents")
+
+    @admin.display(description="Ideas")
+    def ideas(self, tenant: Tenant) -> Any:
+        return self._usage(tenant, "ideas")
+
+    @admin.display(description="Storage")
+    def storage(self, tenant: Tenant) -> str:
+        usage = getattr(tenant, "usage", None)
+        return f"{usage.storage_bytes / 1_000_000:.1f} MB" if usage is not None else "–"
+
+    @admin.display(description="Site")
+    def site(self, tenant: Tenant) -> str:
+        url = tenant_base_url(tenant=tenant)
+        return format_html('<a href="{}/">{}</a>', url, url)
+
+    @admin.display(description="Lifecycle")
+    def lifecycle(self, tenant: Tenant) -> str:
+        if tenant.pk is None:
+            return "–"
+        url = reverse("admin:tenants_tenant_delete_site", args=[tenant.pk])
+        return format_html(
+            'Suspend, reactivate or export from the list\'s actions. <a href="{}">Delete site…</a>',
+            url,
+        )
+
+    def _each(
+        self, request: HttpRequest, queryset: QuerySet[Tenant], verb: str, status: str
+    ) -> None:
+        for tenant in queryset:
+            try:
+                tenant_status_set(tenant=tenant, status=status)
+            except ValidationError as error:
+                self.message_user(request, f"{tenant}: {error.messages[0]}", messages.ERROR)
+            else:
+                self.log_change(request, tenant, f"{verb} the site")
+                self.message_user(request, f"{tenant}: {verb.lower()}.")
+
+    @admin.action(description="Suspend: residents see a holding page; data is kept")
+    def suspend(self, request: HttpRequest, queryset: QuerySet[Tenant]) -> None:
+        self._each(request, queryset, "Suspended", Tenant.Status.SUSPENDED)
+
+    @admin.action(description="Reactivate")
+    def reactivate(self, request: HttpRequest, queryset: QuerySet[Tenant]) -> None:
+        self._each(request, queryset, "Reactivated", Tenant.Status.ACTIVE)
+
+    @admin.action(description="Export: an archive of the schema and media, built by the worker")
+    def export(self, request: HttpRequest, queryset: QuerySet[Tenant]) -> None:
+        for tenant in queryset:
+            tenant_export_request(tenant=tenant, by=request.user)  # type: ignore[arg-type]
+            self.log_change(request, tenant, "Requested an export")
+        self.message_user(request, "Exports requested; they appear on each site's page.")
+
+    @admin.action(description="Count usage now")
+    def count_usage(self, request: HttpRequest, queryset: QuerySet[Tenant]) -> None:
+        for tenant in queryset:
+            tenant_usage_count(tenant=tenant)
+        self.message_user(request, "Usage counted.")
+
+    def get_urls(self) -> list[URLPattern]:
+        return [
+            path(
+                "<int:tenant_id>/delete-site/",
+                self.admin_site.admin_view(self.delete_site),
+                name="tenants_tenant_delete_site",
+            ),
+            path(
+                "exports/<int:export_id>/download/",
+                self.admin_site.admin_view(self.download),
+                name="tenants_tenantexport_download",
+            ),
+            *super().get_urls(),
+        ]
+
+    def delete_site(self, request: HttpRequest, tenant_id: int) -> HttpResponse:
+        tenant = get_object_or_404(self.get_queryset(request), pk=tenant_id)
+        if not self.has_change_permission(request, tenant):
+            raise Http404
+        form = DeleteSiteForm(request.POST if request.method == "POST" else None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                # The log entry is written first, as the admin requires, and undone with
+                # the rest if the deletion is refused.
+                with transaction.atomic():
+                    self.log_deletions(request, Tenant.objects.filter(pk=tenant.pk))
+                    tenant_delete(tenant=tenant, confirm_slug=form.cleaned_data["confirm_slug"])
+            except ValidationError as error:
+                form.add_error("confirm_slug", error.messages)
+            else:
+                self.message_user(request, f"{tenant.name} was deleted. Its exports are kept.")
+                return redirect("admin:tenants_tenant_changelist")
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Delete {tenant.name}",
+            "tenant": tenant,
+            "form": form,
+            "exports": tenant.exports.filter(status=TenantExport.Status.READY),
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/tenants/delete_site.html", context)
+
+    def download(self, request: HttpRequest, export_id: int) -> FileResponse:
+        export = get_object_or_404(TenantExport, pk=export_id, status=TenantExport.Status.READY)
+        file = Path(export.path)
+        # Only archives we wrote, under EXPORT_ROOT.
+        if not file.is_file() or settings.EXPORT_ROOT.resolve() not in file.resolve().parents:
+            raise Http404
+        return FileResponse(file.open("rb"), as_attachment=True, filename=file.name)
+
+
+@admin.register(Signup)
+class SignupAdmin(admin.ModelAdmin):
+    """Sign-ups and their provisioning: failures show their error and can be retried."""
+
+    list_display = [
+        "organisation", "slug", "status", "step", "attempts", "source", "used_spare",
+        "seconds", "created_at",
+    ]  # fmt: skip
+    list_filter = ["status", "source"]
+    search_fields = ["organisation", "slug"]
+    exclude = ["password_hash", "submit_key"]
+    actions = ["retry"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return [f.name for f in Signup._meta.fields if f.name not in self.exclude]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.display(description="Total seconds")
+    def seconds(self, signup: Signup) -> Any:
+        return signup.timings.get("total", "–")
+
+    @admin.action(description="Retry provisioning of failed sign-ups")
+    def retry(self, request: HttpRequest, queryset: QuerySet[Signup]) -> None:
+        retried = 0
+        for signup in queryset.filter(status=Signup.Status.FAILED):
+            signup.status = Signup.Status.QUEUED
+            signup.error = ""
+            try:
+                signup.full_clean(validate_constraints=True, exclude=["password_hash"])
+                signup.save()
+            except ValidationError:
+                self.message_user(request, f"{signup.slug} is taken now.", messages.ERROR)
+                continue
+            signup_queue(signup=signup)
+            retried += 1
+        self.message_user(request, f"{retried} sign-up(s) queued again.")
+
+
+class TrialForm(forms.Form):
+    slug = forms.CharField(label="Site address (subdomain)", max_length=200)
 
 
 @admin.register(DemoRequest)
@@ -26,8 +251,57 @@ class DemoRequestAdmin(admin.ModelAdmin):
     list_display = ["organisation", "role", "stage", "owner", "created_at"]
     list_filter = ["stage", "owner"]
     search_fields = ["organisation"]
-    readonly_fields = ["created_at", "closed_at", "purged_at", "consent"]
+    readonly_fields = ["created_at", "closed_at", "purged_at", "consent", "trial"]
     fields = [
         "organisation", "name", "role", "email", "phone", "message", "consent",
-        "stage", "owner", "notes", "created_at", "closed_at", "purged_at",
+        "stage", "owner", "notes", "trial", "created_at", "closed_at", "purged_at",
     ]  # fmt: skip
+
+    @admin.display(description="Trial site")
+    def trial(self, demo: DemoRequest) -> str:
+        if demo.pk is None:
+            return "–"
+        signup = demo.signups.order_by("-created_at").first()
+        if signup is not None:
+            return f"{signup.slug}: {signup.get_status_display()}"
+        url = reverse("admin:tenants_demorequest_trial", args=[demo.pk])
+        return format_html('<a href="{}">Create a trial site…</a>', url)
+
+    def get_urls(self) -> list[URLPattern]:
+        return [
+            path(
+                "<int:demo_id>/trial/",
+                self.admin_site.admin_view(self.create_trial),
+                name="tenants_demorequest_trial",
+            ),
+            *super().get_urls(),
+        ]
+
+    def create_trial(self, request: HttpRequest, demo_id: int) -> HttpResponse:
+        demo = get_object_or_404(DemoRequest, pk=demo_id)
+        if not self.has_change_permission(request, demo):
+            raise Http404
+        form = TrialForm(
+            request.POST if request.method == "POST" else None,
+            initial={"slug": slugify(demo.organisation)[:63].strip("-")},
+        )
+        if request.method == "POST" and form.is_valid():
+            try:
+                signup = demo_request_trial_create(demo=demo, slug=form.cleaned_data["slug"])
+            except ValidationError as error:
+                form.add_error("slug", error.messages)
+            else:
+                self.log_change(request, demo, f"Created trial site {signup.slug}")
+                self.message_user(
+                    request,
+                    f"Setting up {signup.slug}; {demo.name} will be invited to be its admin.",
+                )
+                return redirect("admin:tenants_demorequest_change", demo.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Create a trial site for {demo.organisation}",
+            "demo": demo,
+            "form": form,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/tenants/create_trial.html", context)

@@ -2,23 +2,43 @@
 
 from __future__ import annotations
 
+import io
+import json
+import logging
+import shutil
+import tarfile
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django_tenants.models import TenantMixin
 from django_tenants.signals import post_schema_sync
 from django_tenants.utils import get_public_schema_name, schema_context
+from psycopg import sql
 
-from billing.plans import TRIAL
-from tenants.models import DemoRequest, Domain, Signup, Tenant, TenantUsage, schema_name_for
+from billing.plans import COMMUNITY, TRIAL, plan_get
+from tenants.models import (
+    DemoRequest,
+    Domain,
+    Signup,
+    Tenant,
+    TenantExport,
+    TenantUsage,
+    schema_name_for,
+)
 from tenants.pool import migrations_fingerprint, schema_migrate, spare_make, tenant_claim_spare
 from tenants.selectors import subdomain_problem
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+logger = logging.getLogger(__name__)
 
 
 def public_tenant_ensure() -> Tenant:
@@ -186,3 +206,152 @@ def tenant_usage_count(*, tenant: Tenant) -> TenantUsage:
         },
     )
     return usage
+
+
+def tenant_status_set(*, tenant: Tenant, status: str) -> Tenant:
+    """Suspends a site (residents see a holding page, data kept) or makes it active again."""
+    if tenant.is_public:
+        raise ValidationError("The central site cannot be suspended.")
+    if status not in {Tenant.Status.ACTIVE, Tenant.Status.SUSPENDED}:
+        raise ValidationError("A site can only be made active or suspended.")
+    if tenant.status == Tenant.Status.PROVISIONING:
+        raise ValidationError("This site is still being set up.")
+    tenant.status = status
+    tenant.save(update_fields=["status"])
+    return tenant
+
+
+def tenant_plan_change(*, tenant: Tenant, plan: str) -> Tenant:
+    plan_get(plan)  # refuses an unknown plan
+    tenant.plan = plan
+    tenant.save(update_fields=["plan"])
+    return tenant
+
+
+@transaction.atomic
+def tenant_export_request(*, tenant: Tenant, by: User | None) -> TenantExport:
+    """Queues an archive of the tenant's schema and media; the worker builds it."""
+    export = TenantExport.objects.create(tenant=tenant, slug=tenant.slug, requested_by=by)
+    from tenants.tasks import tenant_export_task
+
+    transaction.on_commit(lambda: tenant_export_task.delay(export_id=export.pk))
+    return export
+
+
+def tenant_export_build(*, export_id: int) -> TenantExport:
+    """Writes <slug>-<time>.tar.gz: every table of the schema as CSV, column types, media.
+
+    COPY through the open connection needs no pg_dump matching the server's version.
+    """
+    export = TenantExport.objects.select_related("tenant").get(pk=export_id)
+    tenant = export.tenant
+    if export.status == TenantExport.Status.READY or tenant is None:
+        return export
+    settings.EXPORT_ROOT.mkdir(parents=True, exist_ok=True)
+    stamp = timezone.now().strftime("%Y%m%dT%H%M%S")
+    path = settings.EXPORT_ROOT / f"{tenant.slug}-{stamp}-{export.pk}.tar.gz"
+    partial = path.with_suffix(".partial")
+    try:
+        manifest = _archive_write(tenant=tenant, target=partial)
+        partial.rename(path)
+    except Exception as error:
+        partial.unlink(missing_ok=True)
+        export.status = TenantExport.Status.FAILED
+        export.error = f"{type(error).__name__}: {error}"[:2000]
+        export.finished_at = timezone.now()
+        export.save()
+        raise
+    export.status = TenantExport.Status.READY
+    export.path = str(path)
+    export.size = path.stat().st_size
+    export.error = ""
+    export.finished_at = timezone.now()
+    export.save()
+    logger.info("Export %s written: %d tables", export.pk, len(manifest["tables"]))
+    return export
+
+
+def _archive_write(*, tenant: Tenant, target: Path) -> dict[str, Any]:
+    schema = tenant.schema_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT table_name, column_name, data_type FROM information_schema.columns "
+            "WHERE table_schema = %s ORDER BY table_name, ordinal_position",
+            [schema],
+        )
+        columns: dict[str, list[dict[str, str]]] = {}
+        for table, column, kind in cursor.fetchall():
+            columns.setdefault(table, []).append({"name": column, "type": kind})
+    manifest: dict[str, Any] = {
+        "tenant": {"name": tenant.name, "slug": tenant.slug, "plan": tenant.plan},
+        "created_at": timezone.now().isoformat(),
+        "format": "One CSV per table with a header row; columns.json gives column types.",
+        "tables": {},
+    }
+    with tarfile.open(target, "w:gz") as archive:
+        raw = connection.connection
+        for table in sorted(columns):
+            data = bytearray()
+            with raw.cursor() as copy_cursor:
+                statement = sql.SQL("COPY {} TO STDOUT WITH (FORMAT csv, HEADER)").format(
+                    sql.Identifier(schema, table)
+                )
+                with copy_cursor.copy(statement) as copy:
+                    for chunk in copy:
+                        data += chunk
+            _tar_add(archive, f"tables/{table}.csv", bytes(data))
+            manifest["tables"][table] = {"bytes": len(data)}
+        _tar_add(archive, "columns.json", json.dumps(columns, indent=2).encode())
+        media = Path(settings.MEDIA_ROOT) / schema
+        if media.exists():
+            archive.add(media, arcname="media")
+        _tar_add(archive, "manifest.json", json.dumps(manifest, indent=2).encode())
+    return manifest
+
+
+def _tar_add(archive: tarfile.TarFile, name: str, data: bytes) -> None:
+    info = tarfile.TarInfo(name)
+    info.size = len(data)
+    info.mtime = int(timezone.now().timestamp())
+    archive.addfile(info, io.BytesIO(data))
+
+
+def tenant_delete(*, tenant: Tenant, confirm_slug: str) -> None:
+    """Drops the schema, media and rows of a site; only with an export and the slug typed."""
+    if tenant.is_public:
+        raise ValidationError("The central site cannot be deleted.")
+    if confirm_slug.strip() != tenant.slug:
+        raise ValidationError(f"Type the site's name, {tenant.slug}, to confirm.")
+    exported = [
+        e
+        for e in tenant.exports.filter(status=TenantExport.Status.READY)
+        if e.path and Path(e.path).exists()
+    ]
+    if not exported:
+        raise ValidationError("Export the site first: deleting it is only allowed with an archive.")
+    schema = tenant.schema_name
+    with transaction.atomic():
+        # Foreign keys are checked at commit; rows changed earlier in this transaction
+        # would otherwise leave trigger events that forbid dropping their tables.
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        Signup.objects.filter(tenant=tenant).update(tenant=None)
+        tenant.delete(force_drop=True)
+    shutil.rmtree(Path(settings.MEDIA_ROOT) / schema, ignore_errors=True)
+    logger.info("Tenant %s deleted after export", schema)
+
+
+def demo_request_trial_create(*, demo: DemoRequest, slug: str) -> Signup:
+    """Staff's shortcut: a trial site for a demo request, its admin invited by email."""
+    if demo.purged_at is not None:
+        raise ValidationError("This request's contact details were removed: ask them to sign up.")
+    return signup_create(
+        organisation=demo.organisation,
+        slug=slug,
+        admin_email=demo.email,
+        password=None,
+        plan=COMMUNITY.key,
+        submit_key=f"demo-{demo.pk}-{slug}",
+        source=Signup.Source.STAFF,
+        demo_request=demo,
+    )

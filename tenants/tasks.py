@@ -17,7 +17,12 @@ from tenants.models import DemoRequest
 from tenants.pool import pool_refill
 from tenants.provisioning import signup_fail, signup_provision
 from tenants.selectors import tenant_base_url
-from tenants.services import demo_requests_purge, signups_resume, tenant_usage_count
+from tenants.services import (
+    demo_requests_purge,
+    signups_resume,
+    tenant_export_build,
+    tenant_usage_count,
+)
 from townsquare.celery import app
 
 logger = logging.getLogger(__name__)
@@ -111,3 +116,8 @@ def admin_email_confirmation_send(*, email_address_id: int) -> bool:
 def tenant_usage_count_task() -> None:
     """Hourly, in every active tenant: residents, ideas and storage for the staff console."""
     tenant_usage_count(tenant=connection.tenant)  # type: ignore[attr-defined]
+
+
+@app.task(acks_late=True, soft_time_limit=1800, time_limit=1900)
+def tenant_export_task(*, export_id: int) -> str:
+    return str(tenant_export_build(export_id=export_id).status)

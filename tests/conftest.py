@@ -211,3 +211,22 @@ def page(browser: Browser, committed_db: None) -> Iterator[Page]:
     page = context.new_page()
     yield page
     context.close()
+
+
+STAFF_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+@pytest.fixture
+def platform_staff(client_for: Callable[..., Client]) -> Client:
+    """A client signed in to the central site as platform staff with a second factor."""
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    from accounts.models import User
+
+    staff = User.objects.create_superuser(
+        username=f"staff{uuid.uuid4().hex[:6]}", password="x-long-pass-123"
+    )
+    TOTP.activate(staff, STAFF_TOTP_SECRET)
+    client = client_for(None)
+    client.force_login(staff)
+    return client

@@ -43,7 +43,8 @@ SHARED_APPS = [
     "django_tenants",
     "tenants",
     "billing",
-    "django.contrib.admin",
+    # The admin, as the staff console that insists on two-factor sign-in.
+    "townsquare.staff_console.StaffConsoleConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -53,6 +54,7 @@ SHARED_APPS = [
     "accounts",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "django_htmx",
     "rest_framework",
     "drf_spectacular",
@@ -67,6 +69,8 @@ TENANT_APPS = [
     "accounts",
     "allauth",
     "allauth.account",
+    # Each schema has its own authenticators: tenant staff may add a second factor too.
+    "allauth.mfa",
     "sitesettings",
     "moderation",
     "dialogues",
@@ -229,6 +233,8 @@ ACCOUNT_RATE_LIMITS = {
 }
 RATELIMIT_IP_META_KEY = "townsquare.ratelimits.client_address"
 ACCOUNT_FORMS = {"signup": "accounts.forms.SignupForm"}
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "Townsquare"
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = env.string("TIME_ZONE", "Europe/London")

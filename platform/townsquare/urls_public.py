@@ -1,12 +1,9 @@
 """URLs served on the root domain: the central site and the platform staff console."""
 
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 from tenants import views
-
-admin.site.site_header = "Townsquare staff console"
-admin.site.site_title = "Townsquare staff"
 
 urlpatterns = [
     path("", views.landing, name="landing"),
@@ -17,6 +14,8 @@ urlpatterns = [
     path("signup/", views.signup, name="signup"),
     path("signup/check/", views.signup_check, name="signup_check"),
     path("signup/<str:token>/", views.signup_status, name="signup_status"),
+    # Staff sign in (with their second factor) here; sign-up is closed on the central site.
+    path("accounts/", include("allauth.urls")),
     path("staff/", admin.site.urls),
 ]
 

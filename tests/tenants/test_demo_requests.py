@@ -85,12 +85,8 @@ def test_contact_details_are_purged_after_a_request_is_closed() -> None:
     assert demo_requests_purge() == 0
 
 
-def test_staff_work_the_pipeline_in_the_console(client_for: Callable[..., Client]) -> None:
-    from accounts.models import User
-
-    staff = User.objects.create_superuser(username="platformstaff", password="x-long-pass-123")
-    client = client_for(None)
-    client.force_login(staff)
+def test_staff_work_the_pipeline_in_the_console(platform_staff: Client) -> None:
+    client = platform_staff
     demo = DemoRequest.objects.create(
         **{k: v for k, v in FORM.items() if k != "consent"}, consent=True
     )
