@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.http import HttpRequest
 
 from tenants.models import Signup, Tenant, slug_problem
 
@@ -18,6 +19,13 @@ def tenant_base_url(*, tenant: Tenant) -> str:
     scheme = "https" if settings.HTTPS else "http"
     port = f":{settings.PUBLIC_PORT}" if settings.PUBLIC_PORT else ""
     return f"{scheme}://{host}{port}"
+
+
+def tenant_base_url_from(*, tenant: Tenant, request: HttpRequest) -> str:
+    """The tenant's address as seen from a page of ours: same scheme and port as the request."""
+    _, colon, port = request.get_host().rpartition(":")
+    suffix = f":{port}" if colon and port.isdigit() else ""
+    return f"{request.scheme}://{tenant_primary_host(tenant=tenant)}{suffix}"
 
 
 def subdomain_problem(*, slug: str) -> str:

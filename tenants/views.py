@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import time
 
 from django.conf import settings
 from django.contrib.auth import login
@@ -18,7 +19,7 @@ from billing.plans import PLANS
 from tenants.forms import DemoRequestForm, SignupForm
 from tenants.models import Signup
 from tenants.provisioning import ADMIN_USERNAME
-from tenants.selectors import subdomain_problem, tenant_base_url
+from tenants.selectors import subdomain_problem, tenant_base_url_from
 from tenants.services import demo_request_create, signup_create
 from townsquare.ratelimits import limit_posts
 
@@ -53,6 +54,7 @@ SIGNUPS_SESSION_KEY = "signups"
 STATUS_SALT = "townsquare.signup-status"
 HANDOFF_SALT = "townsquare.signup-handoff"
 HANDOFF_MAX_AGE = 600
+STATUS_WAIT_SECONDS = 3.0
 
 
 @limit_posts("signup")
@@ -111,9 +113,11 @@ def signup_status(request: HttpRequest, token: str) -> HttpResponse:
     if found is None:
         raise Http404
     owner = found.pk in request.session.get(SIGNUPS_SESSION_KEY, [])
+    if owner and not found.finished and not request.htmx:  # type: ignore[attr-defined]
+        found = _signup_wait(found)
     ready = found.status == Signup.Status.READY and found.tenant is not None
     if ready and owner and found.handed_off_at is None and found.tenant is not None:
-        url = tenant_base_url(tenant=found.tenant) + reverse(
+        url = tenant_base_url_from(tenant=found.tenant, request=request) + reverse(
             "welcome",
             urlconf=settings.ROOT_URLCONF,
             kwargs={"token": signing.dumps(found.pk, salt=HANDOFF_SALT)},
@@ -124,10 +128,20 @@ def signup_status(request: HttpRequest, token: str) -> HttpResponse:
     if request.htmx and request.GET.get("seen") == found.status:  # type: ignore[attr-defined]
         # Nothing new: no swap, so screen readers hear only real changes.
         return HttpResponse(status=204)
-    site_url = tenant_base_url(tenant=found.tenant) if found.tenant else ""
+    site_url = tenant_base_url_from(tenant=found.tenant, request=request) if found.tenant else ""
     context = {"signup": found, "site_url": site_url, "owner": owner}
     template = "tenants/_signup_progress.html" if request.htmx else "tenants/signup_status.html"  # type: ignore[attr-defined]
     return render(request, template, context)
+
+
+def _signup_wait(signup: Signup) -> Signup:
+    """Holds the first view of the status page briefly: a warm pool finishes well within it,
+    so most people go straight to their site without a refresh."""
+    deadline = time.monotonic() + STATUS_WAIT_SECONDS
+    while not signup.finished and time.monotonic() < deadline:
+        time.sleep(0.05)
+        signup.refresh_from_db()
+    return signup
 
 
 def welcome(request: HttpRequest, token: str) -> HttpResponse:
