@@ -15,6 +15,9 @@ from django.db import connection
 
 from townsquare.celery import app
 
+# Where the workers send platform staff's notices (demo requests).
+STAFF_INBOX = "sales@townsquare.test"
+
 
 @dataclass
 class Worker:
@@ -45,6 +48,7 @@ def worker_start(log_dir: Path, *, smtp_port: int, queue: str | None = None, **e
         # One spare after each claim keeps the solo worker free for the tests' other tasks.
         SPARE_SCHEMAS="1",
         PROVISIONING_RETRY_SECONDS="0",
+        STAFF_EMAILS=STAFF_INBOX,
         **env,
     )
     if queue is not None:
