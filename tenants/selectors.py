@@ -13,9 +13,17 @@ def tenant_primary_host(*, tenant: Tenant) -> str:
     return str(domain.domain) if domain else ""
 
 
+def central_base_url() -> str:
+    """The central site's address, for links in emails to platform staff."""
+    return _base_url(settings.ROOT_DOMAIN)
+
+
 def tenant_base_url(*, tenant: Tenant) -> str:
     """The address residents use for this tenant, for links in emails."""
-    host = tenant_primary_host(tenant=tenant) or settings.ROOT_DOMAIN
+    return _base_url(tenant_primary_host(tenant=tenant) or settings.ROOT_DOMAIN)
+
+
+def _base_url(host: str) -> str:
     scheme = "https" if settings.HTTPS else "http"
     port = f":{settings.PUBLIC_PORT}" if settings.PUBLIC_PORT else ""
     return f"{scheme}://{host}{port}"

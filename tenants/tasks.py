@@ -16,7 +16,7 @@ from django.urls import reverse
 from tenants.models import DemoRequest
 from tenants.pool import pool_refill
 from tenants.provisioning import signup_fail, signup_provision
-from tenants.selectors import tenant_base_url
+from tenants.selectors import central_base_url, tenant_base_url
 from tenants.services import (
     demo_requests_purge,
     signups_resume,
@@ -39,7 +39,7 @@ def demo_request_emails(*, demo_request_id: int) -> int:
             subject=f"Demo request from {demo.organisation}",
             message=(
                 "A new demo request is waiting in the staff console: "
-                f"/staff/tenants/demorequest/{demo.pk}/change/"
+                f"{central_base_url()}/staff/tenants/demorequest/{demo.pk}/change/"
             ),
             from_email=None,
             recipient_list=settings.STAFF_EMAILS,
