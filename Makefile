@@ -47,6 +47,7 @@ test: install browser lint
 # Benchmarks print figures measured here; they never fail a build on timing.
 bench: install
 	$(BIN)/python -m townsquare.devstack exec --database townsquare_bench -- $(BIN)/python -m bench.dialogue_page
+	CELERY_QUEUE=townsquare-bench-$$$$ $(BIN)/python -m townsquare.devstack exec --database townsquare_bench -- $(BIN)/python -m bench.provisioning
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
