@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from tenants import views
 
@@ -15,6 +16,8 @@ urlpatterns = [
     path("signup/check/", views.signup_check, name="signup_check"),
     path("signup/<str:token>/", views.signup_status, name="signup_status"),
     # Staff sign in (with their second factor) here; sign-up is closed on the central site.
+    # Residents join on their organisation's site; here, sign-up means an organisation's.
+    path("accounts/signup/", RedirectView.as_view(pattern_name="signup")),
     path("accounts/", include("allauth.urls")),
     path("staff/", admin.site.urls),
 ]

@@ -98,8 +98,13 @@ def test_a_username_taken_in_another_case_is_refused(
 def test_the_central_site_does_not_take_resident_sign_ups(
     client_for: Callable[..., Client],
 ) -> None:
-    response = client_for(None).get("/accounts/signup/")
-    assert response.status_code == 404
+    central = client_for(None)
+    assert central.get("/accounts/signup/")["Location"] == "/signup/"
+    central.post(
+        "/accounts/signup/",
+        {"username": "Stray", "email": "s@example.org", "password1": "x-long-pass-123"},
+    )
+    assert not User.objects.filter(username="Stray").exists()
 
 
 def test_a_forgotten_password_is_reset_by_an_emailed_link(

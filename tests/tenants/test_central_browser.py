@@ -145,6 +145,7 @@ def test_staff_sign_in_with_a_code_and_turn_a_demo_request_into_a_trial(
         page.get_by_label("Username").fill(username)
         page.get_by_label("Password").fill(PASSWORD)
         page.get_by_role("button", name="Sign in").click()
+        assert_accessible(page)
         page.get_by_label("Code").fill(_code())
         page.get_by_role("button", name="Sign in").click()
         expect(

@@ -67,7 +67,7 @@ def test_a_suspended_tenant_shows_a_holding_page(
 def test_the_staff_console_lives_on_the_root_domain_only(
     client_for: Callable[..., Client], tenant_a: Tenant
 ) -> None:
-    assert client_for(None).get("/staff/login/").status_code == 200
+    assert client_for(None).get("/staff/login/")["Location"] == "/accounts/login/?next=%2Fstaff%2F"
     assert client_for(tenant_a).get("/staff/login/").status_code == 404
 
 
