@@ -15,6 +15,7 @@ class Capability(StrEnum):
     SAFEGUARD = "safeguard"
     VIEW_INSIGHTS = "view_insights"
     ISSUE_CODES = "issue_codes"
+    MANAGE_THEME = "manage_theme"
 
 
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
@@ -26,6 +27,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.MODERATE,
             Capability.VIEW_INSIGHTS,
             Capability.ISSUE_CODES,
+            Capability.MANAGE_THEME,
         }
     ),
     User.Role.MODERATOR: frozenset({Capability.MODERATE, Capability.ISSUE_CODES}),

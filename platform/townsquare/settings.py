@@ -75,6 +75,7 @@ TENANT_APPS = [
     "moderation",
     "dialogues",
     "notifications",
+    "themes",
     "backoffice",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
@@ -101,6 +102,9 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, so it handles the response before X-Frame-Options does: the theme preview may
+    # then be framed by its own site.
+    "townsquare.csp.ContentSecurityPolicyMiddleware",
 ]
 
 TEMPLATES = [
@@ -116,6 +120,7 @@ TEMPLATES = [
                 "townsquare.context_processors.site",
                 "notifications.context_processors.unread",
                 "sitesettings.context_processors.safety",
+                "themes.context_processors.theme",
             ],
         },
     },

@@ -5,6 +5,7 @@ from django.urls import include, path
 from accounts import views as account_views
 from accounts.views import SignupView
 from tenants import views as tenant_views
+from themes import views as theme_views
 from townsquare import views
 
 urlpatterns = [
@@ -15,7 +16,11 @@ urlpatterns = [
     path("accounts/my-data/download/", account_views.my_data_download, name="my_data_download"),
     path("accounts/delete/", account_views.delete_account, name="delete_account"),
     path("accounts/", include("allauth.urls")),
+    path("manage/theme/", include("themes.urls")),
     path("manage/", include("backoffice.urls")),
+    path("theme/v<int:number>-<str:digest>.css", theme_views.theme_css, name="theme_css"),
+    path("theme/draft.css", theme_views.theme_draft_css, name="theme_draft_css"),
+    path("pages/<slug:slug>/", theme_views.page_show, name="page"),
     path("notifications/", include("notifications.urls")),
     path("", include("moderation.urls")),
     path("api/", include("api.urls")),

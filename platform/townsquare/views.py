@@ -21,6 +21,8 @@ def media(request: HttpRequest, path: str) -> FileResponse:
     response = FileResponse(handle)
     response["Cache-Control"] = "private, max-age=3600"
     response["X-Content-Type-Options"] = "nosniff"
+    # An uploaded SVG opened on its own can run nothing and load nothing.
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
 
 

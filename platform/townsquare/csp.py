@@ -1,0 +1,55 @@
+"""Content-Security-Policy for every page: no inline script or style anywhere, frames only
+from the video providers the tenant actually embeds."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+
+Handler = Callable[[HttpRequest], HttpResponse]
+
+
+def csp_for(request: HttpRequest) -> tuple[str, bool]:
+    """The policy for this request, and whether the page may be framed by its own site."""
+    from themes.context_processors import preview_requested
+    from themes.selectors import frame_sources
+
+    tenant = getattr(request, "tenant", None)
+    on_tenant = tenant is not None and not tenant.is_public
+    frames = list(frame_sources()) if on_tenant else []
+    if request.path.startswith("/manage/theme/"):
+        frames.insert(0, "'self'")  # the editor's live preview
+    framed_preview = on_tenant and preview_requested(request)
+    # A sign-up form's redirects end on the new tenant's host.
+    form_targets = "'self'" if on_tenant else f"'self' *.{settings.ROOT_DOMAIN}:*"
+    directives = {
+        "default-src": "'self'",
+        "script-src": "'self'",
+        "style-src": "'self'",
+        "img-src": "'self' data:",
+        "font-src": "'self'",
+        "connect-src": "'self'",
+        "frame-src": " ".join(frames) or "'none'",
+        "frame-ancestors": "'self'" if framed_preview else "'none'",
+        "form-action": form_targets,
+        "base-uri": "'none'",
+        "object-src": "'none'",
+    }
+    return "; ".join(f"{key} {value}" for key, value in directives.items()), framed_preview
+
+
+class ContentSecurityPolicyMiddleware:
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if "Content-Security-Policy" in response:
+            return response  # media files set their own, stricter one
+        policy, framed_preview = csp_for(request)
+        response["Content-Security-Policy"] = policy
+        if framed_preview:
+            response["X-Frame-Options"] = "SAMEORIGIN"
+        return response

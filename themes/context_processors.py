@@ -1,0 +1,41 @@
+"""The theme every tenant page is drawn with: the live version, or the draft in preview."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+
+from accounts.roles import Capability, user_can
+from themes.css import theme_stylesheet
+from themes.selectors import menu_items, theme_draft, theme_live
+from themes.views import stylesheet_hash
+
+
+def preview_requested(request: HttpRequest) -> bool:
+    """?theme=draft, honoured for people who may edit the theme only."""
+    return request.GET.get("theme") == "draft" and user_can(request.user, Capability.MANAGE_THEME)
+
+
+def theme(request: HttpRequest) -> dict[str, Any]:
+    tenant = getattr(request, "tenant", None)
+    if tenant is None or tenant.is_public:
+        return {}
+    if preview_requested(request):
+        draft = theme_draft()
+        stamp = int(draft.updated_at.timestamp())
+        return {
+            "theme": draft,
+            "theme_css_url": f"{reverse('theme_draft_css')}?v={stamp}",
+            "theme_preview": True,
+            "menu": menu_items(),
+        }
+    live = theme_live()
+    context: dict[str, Any] = {"theme": live, "menu": menu_items(), "theme_preview": False}
+    if live is not None:
+        digest = stylesheet_hash(theme_stylesheet(live.values()))
+        context["theme_css_url"] = reverse(
+            "theme_css", kwargs={"number": live.number, "digest": digest}
+        )
+    return context

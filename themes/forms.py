@@ -1,0 +1,179 @@
+"""The theme editor's, page editor's and menu editor's forms."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from themes.css import custom_css_filter
+from themes.images import image_check
+from themes.models import FONTS, Page, hex_colour, validate_link
+from townsquare.lib.forms import Form
+
+COLOUR_FIELDS = ("primary", "accent", "text", "background", "link")
+COLOUR_LABELS = {
+    "primary": "Main colour (header and buttons)",
+    "accent": "Accent (borders and controls)",
+    "text": "Text",
+    "background": "Background",
+    "link": "Links",
+}
+
+
+def links_parse(text: str) -> list[dict[str, str]]:
+    """'Label | address' per line → links; ValidationError naming the line at fault."""
+    links: list[dict[str, str]] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        label, bar, url = line.partition("|")
+        if not bar or not label.strip() or not url.strip():
+            raise ValidationError(f"Line {number}: write a label, a | and the address.")
+        try:
+            validate_link(url.strip())
+        except ValidationError as error:
+            raise ValidationError(f"Line {number}: {error.messages[0]}") from None
+        links.append({"label": label.strip()[:60], "url": url.strip()[:300]})
+    if len(links) > 12:
+        raise ValidationError("Up to 12 links.")
+    return links
+
+
+def links_text(links: list[dict[str, str]]) -> str:
+    return "\n".join(f"{link['label']} | {link['url']}" for link in links)
+
+
+class ThemeForm(Form):
+    primary = forms.CharField(label=COLOUR_LABELS["primary"])
+    accent = forms.CharField(label=COLOUR_LABELS["accent"])
+    text = forms.CharField(label=COLOUR_LABELS["text"])
+    background = forms.CharField(label=COLOUR_LABELS["background"])
+    link = forms.CharField(label=COLOUR_LABELS["link"])
+    font = forms.ChoiceField(
+        choices=[(k, v[0]) for k, v in FONTS.items()], widget=forms.RadioSelect
+    )
+    logo_upload = forms.FileField(
+        required=False, label="Logo", help_text="PNG, JPEG, WebP or SVG, up to 1 MB."
+    )
+    logo_alt = forms.CharField(
+        required=False,
+        max_length=150,
+        label="Logo text",
+        help_text="What the logo says, for people who cannot see it (usually your name).",
+    )
+    remove_logo = forms.BooleanField(required=False, label="Remove the logo")
+    favicon_upload = forms.FileField(
+        required=False, label="Favicon", help_text="The small icon in browser tabs: PNG or SVG."
+    )
+    header_image_upload = forms.FileField(
+        required=False,
+        label="Header image",
+        help_text="A wide picture for your home page: PNG, JPEG or WebP, up to 3 MB.",
+    )
+    remove_header_image = forms.BooleanField(required=False, label="Remove the header image")
+    intro = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        label="Home page introduction",
+        help_text="Paragraphs, bold, italics, lists and links.",
+    )
+    footer_links = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Footer links",
+        help_text="One per line: Label | https://address",
+    )
+    social_links = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Social media links",
+        help_text="One per line: Label | https://address",
+    )
+    custom_css = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6, "spellcheck": "false"}),
+        label="Custom CSS",
+        help_text=(
+            "Filtered when saved: no @import, no outside url(), no changes to safety features."
+        ),
+    )
+
+    def __init__(self, *args: Any, custom_css_allowed: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in COLOUR_FIELDS:
+            self.fields[name].widget.input_type = "color"  # type: ignore[attr-defined,unused-ignore]
+            self.fields[name].validators = [hex_colour]
+        if not custom_css_allowed:
+            del self.fields["custom_css"]
+        self.css_removed: list[str] = []
+        self.images: dict[str, tuple[bytes, str]] = {}
+
+    def _image(self, field: str, kind: str) -> None:
+        upload = self.cleaned_data.get(field)
+        if upload:
+            self.images[kind] = image_check(upload=upload, kind=kind)
+
+    def clean_logo_upload(self) -> Any:
+        self._image("logo_upload", "logo")
+        return self.cleaned_data.get("logo_upload")
+
+    def clean_favicon_upload(self) -> Any:
+        self._image("favicon_upload", "favicon")
+        return self.cleaned_data.get("favicon_upload")
+
+    def clean_header_image_upload(self) -> Any:
+        self._image("header_image_upload", "header_image")
+        return self.cleaned_data.get("header_image_upload")
+
+    def clean_footer_links(self) -> list[dict[str, str]]:
+        return links_parse(self.cleaned_data.get("footer_links", ""))
+
+    def clean_social_links(self) -> list[dict[str, str]]:
+        return links_parse(self.cleaned_data.get("social_links", ""))
+
+    def clean_custom_css(self) -> str:
+        css, self.css_removed = custom_css_filter(self.cleaned_data.get("custom_css", ""))
+        return css
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        for name in COLOUR_FIELDS:
+            if name in cleaned:
+                cleaned[name] = str(cleaned[name]).lower()
+        if cleaned.get("logo_upload") and not cleaned.get("logo_alt"):
+            self.add_error("logo_alt", "Say what the logo shows, for screen reader users.")
+        return cleaned
+
+
+class PageForm(forms.ModelForm):  # type: ignore[type-arg,unused-ignore]
+    class Meta:
+        model = Page
+        fields = ["title", "slug", "body", "video_url", "published"]
+        labels = {
+            "slug": "Address",
+            "body": "Text",
+            "video_url": "Video (YouTube or Vimeo link, optional)",
+            "published": "Published (visible to everyone)",
+        }
+        widgets = {"body": forms.Textarea(attrs={"rows": 10})}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+class MenuForm(Form):
+    items = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        label="Menu",
+        help_text=(
+            "One entry per line, in order: Label | /pages/<address>/ for one of your pages, "
+            "or Label | https://address for another site."
+        ),
+    )
+
+    def clean_items(self) -> list[dict[str, str]]:
+        return links_parse(self.cleaned_data.get("items", ""))
