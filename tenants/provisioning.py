@@ -25,6 +25,7 @@ from dialogues.services import dialogue_create
 from sitesettings.models import Signpost, SiteSettings
 from tenants.models import Signup, SpareSchema, Tenant
 from tenants.services import tenant_create, tenant_schema_ready
+from themes.models import ThemeDraft
 
 logger = logging.getLogger(__name__)
 
@@ -153,6 +154,8 @@ def _ready_spares() -> int:
 def _site_setup(*, signup: Signup, tenant: Tenant) -> None:
     """The new site's first contents, in its own schema; safe to run twice."""
     SiteSettings.objects.get_or_create(singleton=True)
+    # The default theme: the standard look as an editable draft, nothing published yet.
+    ThemeDraft.objects.get_or_create(singleton=True)
     if not Signpost.objects.exists():
         for position, (name, description, phone, url) in enumerate(STARTER_SIGNPOSTS):
             Signpost.objects.create(

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import connection
 from django.http import HttpRequest
 from django.urls import reverse
 
 from accounts.roles import Capability, user_can
 from themes.css import theme_stylesheet
+from themes.models import ThemeVersion
 from themes.selectors import menu_items, theme_draft, theme_live
 from themes.views import stylesheet_hash
 
@@ -34,8 +36,26 @@ def theme(request: HttpRequest) -> dict[str, Any]:
     live = theme_live()
     context: dict[str, Any] = {"theme": live, "menu": menu_items(), "theme_preview": False}
     if live is not None:
-        digest = stylesheet_hash(theme_stylesheet(live.values()))
+        digest = _digest(live)
         context["theme_css_url"] = reverse(
             "theme_css", kwargs={"number": live.number, "digest": digest}
         )
     return context
+
+
+_digests: dict[tuple[str, int, float], str] = {}
+
+
+def _digest(version: ThemeVersion) -> str:
+    """Versions never change, so each one's stylesheet is hashed once per process."""
+    key = (
+        str(getattr(connection, "schema_name", "")),
+        version.pk,
+        version.published_at.timestamp(),
+    )
+    digest = _digests.get(key)
+    if digest is None:
+        if len(_digests) > 1000:
+            _digests.clear()
+        digest = _digests[key] = stylesheet_hash(theme_stylesheet(version.values()))
+    return digest

@@ -16,9 +16,9 @@ COLOUR_FIELDS = ("primary", "accent", "text", "background", "link")
 COLOUR_LABELS = {
     "primary": "Main colour (header and buttons)",
     "accent": "Accent (borders and controls)",
-    "text": "Text",
-    "background": "Background",
-    "link": "Links",
+    "text": "Text colour",
+    "background": "Background colour",
+    "link": "Link colour",
 }
 
 

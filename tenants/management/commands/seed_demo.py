@@ -26,6 +26,8 @@ from dialogues.services import (
 from sitesettings.models import Signpost
 from tenants.models import Tenant
 from tenants.services import public_tenant_ensure, tenant_create
+from themes.models import MenuItem, Page
+from townsquare.lib.richtext import richtext_clean
 
 DEMO_SLUG = "merseyside"
 DEMO_NAME = "Merseyside Violence Reduction Partnership"
@@ -44,6 +46,24 @@ SIGNPOSTS = [
      "https://www.victimsupport.org.uk/"),
     ("Samaritans", "Someone to talk to, day or night", "116 123", "https://www.samaritans.org/"),
 ]  # fmt: skip
+DEMO_PAGES = [
+    (
+        "How to use this site",
+        "how-to-use-this-site",
+        "<p>Pick a username that does not give away who you are: not your real name, school "
+        "or street. Read the question, share your idea, and rate or comment on others'.</p>"
+        "<p>Everything you post is public. Moderators check posts to keep everyone safe.</p>",
+        "https://www.youtube.com/watch?v=aqz-KE-bpKQ",
+    ),
+    (
+        "Staying safe online",
+        "staying-safe-online",
+        "<p>Never share your phone number, address, school or social media here. If "
+        "something worries you, use <strong>Report</strong> or <strong>Tell us "
+        "privately</strong>, and press <strong>Emergency exit</strong> to leave at once.</p>",
+        "https://vimeo.com/76979871",
+    ),
+]
 TAGS = ["Youth services", "Streets and lighting", "Mentoring"]
 DEMO_IDEAS = [
     (
@@ -86,6 +106,7 @@ class Command(BaseCommand):
         with schema_context(tenant.schema_name):
             passwords = self._seed_staff()
             self._seed_dialogue()
+            self._seed_pages()
         if passwords:
             login_url = f"http://{DEMO_SLUG}.{settings.ROOT_DOMAIN}/accounts/login/"
             lines = [f"Demo staff logins at {login_url}"]
@@ -181,6 +202,20 @@ class Command(BaseCommand):
             status="under_consideration",
             explanation="We are costing late openings with the youth service.",
         )
+
+    @transaction.atomic
+    def _seed_pages(self) -> None:
+        """The two pages the customer story mentions, in the menu, with a video each."""
+        if Page.objects.exists():
+            return
+        for title, slug, body, video in DEMO_PAGES:
+            Page.objects.create(
+                title=title, slug=slug, body=richtext_clean(body), video_url=video, published=True
+            )
+        for position, (title, slug, _, _) in enumerate(DEMO_PAGES):
+            MenuItem.objects.create(
+                label=title, page=Page.objects.get(slug=slug), position=position
+            )
 
 
 def _slug(name: str) -> str:

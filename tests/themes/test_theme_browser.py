@@ -1,0 +1,168 @@
+"""An admin makes the site theirs in a real browser: colours, logo and a page, previewed,
+published and seen by a resident; an earlier version restored; nothing of it on another
+tenant; every page accessible and free of Content-Security-Policy violations."""
+
+from __future__ import annotations
+
+import io
+import time
+from collections.abc import Iterator
+
+import pytest
+from django_tenants.utils import tenant_context
+from PIL import Image
+from playwright.sync_api import Browser, ConsoleMessage, Page, expect
+
+from accounts.models import User
+from tenants.models import Tenant
+from tests.factories import PASSWORD, UserFactory
+from tests.harness.browser import AXE_SOURCE, assert_accessible
+from tests.harness.live_server import LiveServer
+from themes.models import MenuItem, ThemeDraft, ThemeVersion
+from themes.models import Page as SitePage
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def theme_admin(committed_db: None, tenant_a: Tenant) -> Iterator[str]:
+    username = f"Themer{time.monotonic_ns() % 10**8}"
+    with tenant_context(tenant_a):
+        UserFactory.create(username=username, role=User.Role.ADMIN)
+    yield username
+    with tenant_context(tenant_a):
+        ThemeVersion.objects.all().delete()
+        ThemeDraft.objects.all().delete()
+        MenuItem.objects.all().delete()
+        SitePage.objects.all().delete()
+        User.objects.filter(username=username).delete()
+
+
+def _csp_watch(page: Page) -> list[str]:
+    violations: list[str] = []
+
+    def seen(message: ConsoleMessage) -> None:
+        if "Content Security Policy" in message.text or "Content-Security-Policy" in message.text:
+            violations.append(message.text)
+
+    page.on("console", seen)
+    return violations
+
+
+def _header_colour(page: Page) -> str:
+    return str(page.eval_on_selector(".site-header", "e => getComputedStyle(e).backgroundColor"))
+
+
+def _logo() -> bytes:
+    data = io.BytesIO()
+    Image.new("RGB", (160, 48), "#5a1d89").save(data, format="PNG")
+    return data.getvalue()
+
+
+def test_an_admin_themes_the_site_and_a_resident_sees_it(
+    page: Page, browser: Browser, live_site: LiveServer, theme_admin: str
+) -> None:
+    violations = _csp_watch(page)
+    page.goto(live_site.url("alpha", "/accounts/login/"))
+    page.get_by_label("Username").fill(theme_admin)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.goto(live_site.url("alpha", "/manage/theme/"))
+    assert_accessible(page)
+
+    page.get_by_label("Main colour (header and buttons)").fill("#5a1d89")
+    page.get_by_label("Link colour").fill("#5a1d89")
+    page.get_by_label("Atkinson Hyperlegible").check()
+    page.get_by_label("Logo", exact=True).set_input_files(
+        files=[{"name": "logo.png", "mimeType": "image/png", "buffer": _logo()}]
+    )
+    page.get_by_label("Logo text").fill("Alpha Community Partnership")
+    page.get_by_label("Home page introduction").fill(
+        "<p>Have your say on the <em>new</em> park.</p>"
+    )
+    page.get_by_role("button", name="Save draft").click()
+    expect(page.get_by_text("Draft saved")).to_be_visible()
+    preview = page.frame_locator("iframe.theme-preview")
+    expect(preview.get_by_text("Have your say on the")).to_be_visible()
+    assert (
+        preview.locator(".site-header").evaluate("e => getComputedStyle(e).backgroundColor")
+        == "rgb(90, 29, 137)"
+    )
+
+    resident_context = browser.new_context()
+    resident_context.add_init_script(path=str(AXE_SOURCE))
+    resident = resident_context.new_page()
+    resident_violations = _csp_watch(resident)
+    try:
+        resident.goto(live_site.url("alpha"))
+        assert _header_colour(resident) == "rgb(29, 78, 137)"  # the draft is not live
+        expect(resident.get_by_text("Have your say on the")).to_have_count(0)
+
+        page.get_by_role("button", name="Publish the draft").click()
+        expect(page.get_by_text("version 1 is now live")).to_be_visible()
+        resident.reload()
+        assert _header_colour(resident) == "rgb(90, 29, 137)"
+        expect(resident.get_by_role("img", name="Alpha Community Partnership")).to_be_visible()
+        expect(resident.get_by_text("Have your say on the new park.")).to_be_visible()
+        font = resident.eval_on_selector("body", "e => getComputedStyle(e).fontFamily")
+        assert "Atkinson Hyperlegible" in str(font)
+        assert_accessible(resident)
+
+        # A page of their own, in the menu.
+        page.goto(live_site.url("alpha", "/manage/theme/pages/new/"))
+        assert_accessible(page)
+        page.get_by_label("Title").fill("Staying safe online")
+        page.get_by_label("Address").fill("staying-safe-online")
+        page.get_by_label("Text").fill("<p>Never share your address.</p>")
+        page.get_by_label("Published (visible to everyone)").check()
+        page.get_by_role("button", name="Save page").click()
+        page.goto(live_site.url("alpha", "/manage/theme/pages/"))
+        page.get_by_label("Menu").fill("Staying safe online | /pages/staying-safe-online/")
+        page.get_by_role("button", name="Save menu").click()
+        expect(page.get_by_text("Menu saved.")).to_be_visible()
+        assert_accessible(page)
+        resident.goto(live_site.url("alpha"))
+        resident.get_by_role("navigation", name="Site menu").get_by_role(
+            "link", name="Staying safe online"
+        ).click()
+        expect(resident.get_by_text("Never share your address.")).to_be_visible()
+        assert_accessible(resident)
+
+        # A second version, then the first restored.
+        page.goto(live_site.url("alpha", "/manage/theme/"))
+        page.get_by_label("Main colour (header and buttons)").fill("#0b5d3b")
+        page.get_by_role("button", name="Save draft").click()
+        page.get_by_role("button", name="Publish the draft").click()
+        resident.goto(live_site.url("alpha"))
+        assert _header_colour(resident) == "rgb(11, 93, 59)"
+        page.goto(live_site.url("alpha", "/manage/theme/versions/"))
+        assert_accessible(page)
+        page.get_by_role("button", name="Restore version 1").click()
+        expect(page.get_by_text("Version 1 is live again (as version 3)")).to_be_visible()
+        resident.goto(live_site.url("alpha"))
+        assert _header_colour(resident) == "rgb(90, 29, 137)"
+
+        # Nothing of it on another tenant.
+        resident.goto(live_site.url("beta"))
+        assert _header_colour(resident) == "rgb(29, 78, 137)"
+        expect(resident.get_by_role("img", name="Alpha Community Partnership")).to_have_count(0)
+        expect(resident.get_by_role("navigation", name="Site menu")).to_have_count(0)
+    finally:
+        resident_context.close()
+    assert violations == []
+    assert resident_violations == []
+
+
+def test_contrast_too_low_is_refused_in_the_browser_with_a_suggestion(
+    page: Page, live_site: LiveServer, theme_admin: str
+) -> None:
+    page.goto(live_site.url("alpha", "/accounts/login/"))
+    page.get_by_label("Username").fill(theme_admin)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.goto(live_site.url("alpha", "/manage/theme/"))
+    page.get_by_label("Text colour").fill("#aaaaaa")
+    page.get_by_role("button", name="Save draft").click()
+    expect(page.get_by_role("alert")).to_contain_text("There is a problem")
+    expect(page.get_by_text("The nearest shade that passes is")).to_be_visible()
+    assert_accessible(page)
