@@ -9,6 +9,7 @@ app_name = "themes"
 urlpatterns = [
     path("", views.editor, name="editor"),
     path("publish/", views.publish, name="publish"),
+    path("preview.css", views.preview_css, name="preview_css"),
     path("versions/", views.versions, name="versions"),
     path("versions/<int:number>/restore/", views.restore, name="restore"),
     path("pages/", views.pages, name="pages"),

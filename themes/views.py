@@ -19,7 +19,7 @@ from themes import services
 from themes.css import theme_stylesheet
 from themes.forms import COLOUR_FIELDS, MenuForm, PageForm, ThemeForm, links_text
 from themes.images import image_store
-from themes.models import MenuItem, Page, ThemeVersion
+from themes.models import FONTS, MenuItem, Page, ThemeVersion
 from themes.selectors import theme_draft
 from townsquare.lib.video import video_embed_url
 
@@ -52,6 +52,19 @@ def theme_draft_css(request: HttpRequest) -> HttpResponse:
     if not user_can(request.user, Capability.MANAGE_THEME):
         raise Http404
     return _css_response(theme_stylesheet(theme_draft().values()), immutable=False)
+
+
+@capability_required(Capability.MANAGE_THEME)
+def preview_css(request: HttpRequest) -> HttpResponse:
+    """The draft restyled with unsaved colours and font, for the editor's live preview."""
+    values = theme_draft().values()
+    for name in COLOUR_FIELDS:
+        candidate = request.GET.get(name, "").lower()
+        if re.fullmatch(r"#[0-9a-f]{6}", candidate):
+            values[name] = candidate
+    if request.GET.get("font") in FONTS:
+        values["font"] = request.GET["font"]
+    return _css_response(theme_stylesheet(values), immutable=False)
 
 
 def _custom_css_allowed(request: HttpRequest) -> bool:

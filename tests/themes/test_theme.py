@@ -315,3 +315,17 @@ def test_one_tenants_theme_never_appears_on_another(
     assert "Alpha logo" not in home
     assert beta.get(url).status_code == 404
     assert beta.get(logo.group(1)).status_code == 404
+
+
+def test_the_live_preview_stylesheet_takes_only_colours_and_only_for_admins(
+    admin: Client, client_for: Callable[..., Client], tenant_a: Tenant
+) -> None:
+    url = "/manage/theme/preview.css?primary=%23123456&text=red;}body{x&font=lexend"
+    css = admin.get(url)
+    body = css.content.decode()
+    assert css["Cache-Control"] == "private, no-store"
+    assert "--ts-primary: #123456" in body
+    assert "--ts-text: #1b1b1f" in body
+    assert "lexend-latin-400" in body
+    assert "body{x" not in body
+    assert client_for(tenant_a).get(url).status_code == 302

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 import pytest
 from django_tenants.utils import tenant_context
 from PIL import Image
-from playwright.sync_api import Browser, ConsoleMessage, Page, expect
+from playwright.sync_api import Browser, ConsoleMessage, FilePayload, Page, expect
 
 from accounts.models import User
 from tenants.models import Tenant
@@ -70,11 +70,15 @@ def test_an_admin_themes_the_site_and_a_resident_sees_it(
     page.goto(live_site.url("alpha", "/manage/theme/"))
     assert_accessible(page)
 
+    preview = page.frame_locator("iframe.theme-preview")
+    expect(preview.locator(".site-header")).to_have_css("background-color", "rgb(29, 78, 137)")
     page.get_by_label("Main colour (header and buttons)").fill("#5a1d89")
+    # The preview follows the form before anything is saved.
+    expect(preview.locator(".site-header")).to_have_css("background-color", "rgb(90, 29, 137)")
     page.get_by_label("Link colour").fill("#5a1d89")
     page.get_by_label("Atkinson Hyperlegible").check()
     page.get_by_label("Logo", exact=True).set_input_files(
-        files=[{"name": "logo.png", "mimeType": "image/png", "buffer": _logo()}]
+        files=[FilePayload(name="logo.png", mimeType="image/png", buffer=_logo())]
     )
     page.get_by_label("Logo text").fill("Alpha Community Partnership")
     page.get_by_label("Home page introduction").fill(
@@ -82,7 +86,6 @@ def test_an_admin_themes_the_site_and_a_resident_sees_it(
     )
     page.get_by_role("button", name="Save draft").click()
     expect(page.get_by_text("Draft saved")).to_be_visible()
-    preview = page.frame_locator("iframe.theme-preview")
     expect(preview.get_by_text("Have your say on the")).to_be_visible()
     assert (
         preview.locator(".site-header").evaluate("e => getComputedStyle(e).backgroundColor")
