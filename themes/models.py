@@ -129,6 +129,26 @@ class Page(models.Model):
         return self.title
 
 
+class PageRevision(models.Model):
+    """A page as it was saved: every save is kept, and any can be restored."""
+
+    page = models.ForeignKey(Page, on_delete=models.CASCADE, related_name="revisions")
+    title = models.CharField(max_length=120)
+    body = models.TextField(blank=True)
+    video_url = models.URLField(blank=True)
+    published = models.BooleanField(default=False)
+    saved_by = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    saved_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-saved_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.saved_at:%Y-%m-%d %H:%M})"
+
+
 class MenuItem(models.Model):
     """An entry of the site's navigation menu: one of its pages, or a link."""
 

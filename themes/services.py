@@ -11,7 +11,7 @@ from django.db.models import Max
 from accounts.models import User
 from accounts.roles import Capability, user_can
 from themes.contrast import TEXT_RATIO, UI_RATIO, contrast_ratio, nearest_passing
-from themes.models import MenuItem, Page, ThemeDraft, ThemeVersion
+from themes.models import MenuItem, Page, PageRevision, ThemeDraft, ThemeVersion
 from themes.selectors import theme_draft, theme_memos_clear
 from townsquare.errors import NotAllowed
 from townsquare.lib.richtext import richtext_clean
@@ -92,11 +92,28 @@ def theme_restore(*, by: User, version: ThemeVersion) -> ThemeVersion:
 
 @transaction.atomic
 def page_save(*, by: User, page: Page) -> Page:
+    """Saves the page and keeps this version of it among its revisions."""
     _require(by)
     page.body = richtext_clean(page.body)
     page.full_clean()
     page.save()
+    PageRevision.objects.create(
+        page=page,
+        title=page.title,
+        body=page.body,
+        video_url=page.video_url,
+        published=page.published,
+        saved_by=by,
+    )
     return page
+
+
+@transaction.atomic
+def page_restore(*, by: User, revision: PageRevision) -> Page:
+    page = revision.page
+    page.title, page.body = revision.title, revision.body
+    page.video_url, page.published = revision.video_url, revision.published
+    return page_save(by=by, page=page)
 
 
 @transaction.atomic

@@ -15,4 +15,9 @@ urlpatterns = [
     path("pages/", views.pages, name="pages"),
     path("pages/new/", views.page_edit, name="page_new"),
     path("pages/<slug:slug>/", views.page_edit, name="page_edit"),
+    path(
+        "pages/<slug:slug>/revisions/<int:revision_id>/restore/",
+        views.page_revision_restore,
+        name="page_restore",
+    ),
 ]

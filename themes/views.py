@@ -19,7 +19,7 @@ from themes import services
 from themes.css import theme_stylesheet
 from themes.forms import COLOUR_FIELDS, MenuForm, PageForm, ThemeForm, links_text
 from themes.images import image_store
-from themes.models import FONTS, MenuItem, Page, ThemeVersion
+from themes.models import FONTS, MenuItem, Page, PageRevision, ThemeVersion
 from themes.selectors import theme_draft
 from townsquare.lib.video import video_embed_url
 
@@ -192,7 +192,18 @@ def page_edit(request: HttpRequest, slug: str | None = None) -> HttpResponse:
         messages.success(request, f"“{saved.title}” saved.")
         return redirect("themes:page_edit", slug=saved.slug)
     status = 400 if request.method == "POST" else 200
-    return render(request, "themes/page_form.html", {"form": form, "page": page}, status=status)
+    revisions = page.revisions.select_related("saved_by")[:20] if page.pk else []
+    context = {"form": form, "page": page, "revisions": revisions}
+    return render(request, "themes/page_form.html", context, status=status)
+
+
+@capability_required(Capability.MANAGE_THEME)
+@require_POST
+def page_revision_restore(request: HttpRequest, slug: str, revision_id: int) -> HttpResponse:
+    revision = get_object_or_404(PageRevision, pk=revision_id, page__slug=slug)
+    services.page_restore(by=signed_in_user(request), revision=revision)
+    messages.success(request, f"The version saved {revision.saved_at:%d %b %Y %H:%M} is back.")
+    return redirect("themes:page_edit", slug=slug)
 
 
 def page_show(request: HttpRequest, slug: str) -> HttpResponse:

@@ -329,3 +329,23 @@ def test_the_live_preview_stylesheet_takes_only_colours_and_only_for_admins(
     assert "lexend-latin-400" in body
     assert "body{x" not in body
     assert client_for(tenant_a).get(url).status_code == 302
+
+
+def test_every_saved_page_is_kept_and_an_earlier_one_restored(
+    admin: Client, client_for: Callable[..., Client], tenant_a: Tenant
+) -> None:
+    base = {"title": "Help", "slug": "help", "video_url": "", "published": "on"}
+    admin.post("/manage/theme/pages/new/", {**base, "body": "<p>First words.</p>"})
+    admin.post("/manage/theme/pages/help/", {**base, "body": "<p>Second words.</p>"})
+    resident = client_for(tenant_a)
+    assert "Second words." in resident.get("/pages/help/").content.decode()
+    with tenant_context(tenant_a):
+        first = Page.objects.get().revisions.order_by("saved_at", "id").first()
+        assert first is not None
+        assert first.body == "<p>First words.</p>"
+    editor = admin.get("/manage/theme/pages/help/").content.decode()
+    assert editor.count("Restore this version") == 1
+    admin.post(f"/manage/theme/pages/help/revisions/{first.pk}/restore/")
+    assert "First words." in resident.get("/pages/help/").content.decode()
+    with tenant_context(tenant_a):
+        assert Page.objects.get().revisions.count() == 3
