@@ -148,13 +148,19 @@ class ThemeForm(Form):
 
 
 class PageForm(forms.ModelForm):  # type: ignore[type-arg,unused-ignore]
+    video_url = forms.URLField(
+        required=False,
+        assume_scheme="https",
+        max_length=200,
+        label="Video (YouTube or Vimeo link, optional)",
+    )
+
     class Meta:
         model = Page
         fields = ["title", "slug", "body", "video_url", "published"]
         labels = {
             "slug": "Address",
             "body": "Text",
-            "video_url": "Video (YouTube or Vimeo link, optional)",
             "published": "Published (visible to everyone)",
         }
         widgets = {"body": forms.Textarea(attrs={"rows": 10})}

@@ -241,9 +241,6 @@ ACCOUNT_FORMS = {"signup": "accounts.forms.SignupForm"}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Townsquare"
 
-# URL fields without a scheme mean https (Django 6's default, chosen now).
-FORMS_URLFIELD_ASSUME_HTTPS = True
-
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = env.string("TIME_ZONE", "Europe/London")
 USE_I18N = True
