@@ -14,8 +14,10 @@ from themes.models import FONTS
 
 MAX_CUSTOM_CSS = 20_000
 # Safety features custom CSS may not restyle: hiding the quick exit would put people at risk.
+# Rules are also confined to the content area (#main) and may not position anything, so no
+# rule can reach, hide or cover the quick exit, which sits above everything (z-index 1000).
 PROTECTED = ("exit-this-page", "skip-link", "signpost", "helpline")
-FORBIDDEN_PROPERTIES = {"behavior", "-moz-binding"}
+FORBIDDEN_PROPERTIES = {"behavior", "-moz-binding", "position", "z-index"}
 
 
 def _mix(colour: str, other: str, share: float) -> str:
@@ -134,7 +136,12 @@ def _rules(rules: list[Any], removed: list[str], depth: int = 0) -> list[str]:
                 removed.append(f"Line {line}: nested rules are not allowed.")
                 continue
             if item.lower_name in FORBIDDEN_PROPERTIES:
-                removed.append(f"Line {item.source_line}: {item.name} is not allowed.")
+                removed.append(
+                    f"Line {item.source_line}: {item.name} is not allowed (custom CSS may not "
+                    "move things out of the page's flow)."
+                    if item.lower_name in {"position", "z-index"}
+                    else f"Line {item.source_line}: {item.name} is not allowed."
+                )
                 continue
             reason = _bad_value(item.value)
             if reason:
@@ -144,7 +151,7 @@ def _rules(rules: list[Any], removed: list[str], depth: int = 0) -> list[str]:
             value = tinycss2.serialize(item.value).strip()
             declarations.append(f"{item.name}: {value}{important}")
         if declarations:
-            kept.append(f"{prelude} {{ " + "; ".join(declarations) + "; }")
+            kept.append(f"#main :is({prelude}) {{ " + "; ".join(declarations) + "; }")
     return kept
 
 

@@ -232,15 +232,20 @@ def test_custom_css_needs_a_plan_that_includes_it_and_is_filtered_with_reasons(
     css = (
         "@import url(https://evil.example/x.css);\n"
         "h2 { color: #333333; background: url(https://evil.example/t.png) }\n"
-        ".exit-this-page { display: none }"
+        ".exit-this-page { display: none }\n"
+        "p { position: fixed; top: 0 }"
     )
     response = admin.post("/manage/theme/", {**COLOURS, "custom_css": css}, follow=True)
     body = response.content.decode()
     assert "Removed from your CSS: Line 1: @import is not allowed." in body
     assert "url() may only point at this site" in body
     assert "styles a safety feature" in body
+    assert "position is not allowed" in body
     with tenant_context(tenant_a):
-        assert ThemeDraft.objects.get().custom_css == "h2 { color: #333333; }"
+        # Confined to the content area, where it cannot reach the quick exit.
+        assert ThemeDraft.objects.get().custom_css == (
+            "#main :is(h2) { color: #333333; }\n#main :is(p) { top: 0; }"
+        )
 
 
 def test_pages_and_the_menu(
