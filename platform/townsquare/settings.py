@@ -40,11 +40,13 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
 SHARED_APPS = [
+    # The admin, as the staff console that insists on two-factor sign-in. Listed before
+    # django_tenants so Django's own admin templates win over django-tenants' overrides,
+    # which use inline styles (forbidden by our CSP); no management command depends on it.
+    "townsquare.staff_console.StaffConsoleConfig",
     "django_tenants",
     "tenants",
     "billing",
-    # The admin, as the staff console that insists on two-factor sign-in.
-    "townsquare.staff_console.StaffConsoleConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

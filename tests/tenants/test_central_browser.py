@@ -139,6 +139,11 @@ def test_staff_sign_in_with_a_code_and_turn_a_demo_request_into_a_trial(
     )  # fmt: skip
     slug = f"knowsley-{stamp}"
     cleanup.append(slug)
+    blocked: list[str] = []
+    page.on(
+        "console",
+        lambda m: blocked.append(m.text) if "Content Security Policy" in m.text else None,
+    )
     try:
         page.goto(live_site.url(None, "/staff/"))
         assert_accessible(page)
@@ -162,6 +167,11 @@ def test_staff_sign_in_with_a_code_and_turn_a_demo_request_into_a_trial(
             time.sleep(0.1)
         demo.refresh_from_db()
         assert demo.stage == DemoRequest.Stage.TRIAL
+        page.goto(live_site.url(None, "/staff/tenants/tenant/"))
+        page.goto(
+            live_site.url(None, f"/staff/tenants/tenant/{Tenant.objects.get(slug=slug).pk}/change/")
+        )
+        assert blocked == [], blocked
     finally:
         Signup.objects.filter(demo_request=demo).update(demo_request=None)
         demo.delete()

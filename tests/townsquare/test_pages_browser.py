@@ -24,8 +24,17 @@ def phone(browser: Browser, committed_db: None) -> Iterator[Page]:
     context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True)
     context.add_init_script(path=str(AXE_SOURCE))
     page = context.new_page()
+    # Every page must work under the Content-Security-Policy: no inline script or style.
+    blocked: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            blocked.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
     yield page
     context.close()
+    assert blocked == [], blocked
 
 
 @pytest.fixture
@@ -90,8 +99,19 @@ def test_signed_in_pages(phone: Page, live_site: LiveServer, scene: dict[str, st
         "/manage/moderation/",
         "/manage/moderation/audit/",
         "/accounts/email/",
+        "/manage/theme/",
+        "/manage/theme/versions/",
+        "/manage/theme/pages/",
+        "/manage/theme/pages/new/",
     ):
         phone.goto(live_site.url("alpha", path))
+        assert_accessible(phone)
+        _fits_the_screen(phone)
+
+
+def test_central_site_pages_on_a_phone(phone: Page, live_site: LiveServer) -> None:
+    for path in ("/", "/pricing/", "/signup/", "/demo/", "/accounts/login/?next=/staff/"):
+        phone.goto(live_site.url(None, path))
         assert_accessible(phone)
         _fits_the_screen(phone)
 
