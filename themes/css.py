@@ -28,6 +28,26 @@ def _mix(colour: str, other: str, share: float) -> str:
     return "#" + "".join(f"{c:02x}" for c in channels)
 
 
+# Panel tints: (custom property, colour mixed into the background, share at most).
+TINTS = [
+    ("--ts-tint", None, 0.07),
+    ("--ts-tint-neutral", "#808080", 0.08),
+    ("--ts-tint-good", "#2e7d32", 0.12),
+    ("--ts-tint-bad", "#b3261e", 0.10),
+    ("--ts-tint-warn", "#ffdd00", 0.15),
+]
+
+
+def _tint(background: str, hue: str, share: float, readable: list[str]) -> str:
+    """The background with a little of hue, as much as keeps every readable colour at AA."""
+    while share > 0:
+        candidate = _mix(background, hue, share)
+        if all(contrast_ratio(colour, candidate) >= TEXT_RATIO for colour in readable):
+            return candidate
+        share = round(share - 0.01, 2)
+    return background
+
+
 def primary_text(primary: str) -> str:
     """White or near-black on the primary colour, whichever reads better."""
     white, black = "#ffffff", "#111111"
@@ -60,6 +80,9 @@ def theme_stylesheet(values: dict[str, Any]) -> str:
         "--ts-border": values["accent"],
         "--ts-muted": muted,
     }
+    readable = [text, values["link"], muted]
+    for name, hue, share in TINTS:
+        properties[name] = _tint(background, hue or values["primary"], share, readable)
     body = "; ".join(f"{key}: {value}" for key, value in properties.items())
     parts.append(f":root {{ {body}; }}")
     parts.append(f"body {{ font-family: {stack}; }}")

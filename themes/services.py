@@ -21,6 +21,7 @@ CONTRAST_PAIRS = [
     ("text", "background", TEXT_RATIO, "Text"),
     ("link", "background", TEXT_RATIO, "Links"),
     ("accent", "background", UI_RATIO, "The accent (borders and controls)"),
+    ("primary", "background", TEXT_RATIO, "The main colour (also the text of secondary buttons)"),
 ]
 
 

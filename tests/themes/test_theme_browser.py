@@ -169,3 +169,46 @@ def test_contrast_too_low_is_refused_in_the_browser_with_a_suggestion(
     expect(page.get_by_role("alert")).to_contain_text("There is a problem")
     expect(page.get_by_text("The nearest shade that passes is")).to_be_visible()
     assert_accessible(page)
+
+
+DARK = {
+    "primary": "#8ab4f8",
+    "accent": "#9aa0a6",
+    "text": "#f1f3f4",
+    "background": "#202124",
+    "link": "#8ab4f8",
+}
+
+
+def test_a_dark_theme_passes_axe_on_busy_pages(
+    page: Page, live_site: LiveServer, theme_admin: str, tenant_a: Tenant
+) -> None:
+    """Panels, statuses and official responses keep AA contrast on a light-on-dark theme."""
+    from dialogues.models import Dialogue
+    from dialogues.services import comment_create, idea_status_set
+    from themes.services import theme_draft_update, theme_publish
+
+    with tenant_context(tenant_a):
+        admin = User.objects.get(username=theme_admin)
+        theme_draft_update(by=admin, values=DARK)
+        theme_publish(by=admin)
+        idea = Dialogue.objects.get(slug="alpha-parks").ideas.first()
+        assert idea is not None
+        # Shared seed data: put the idea back exactly as it was afterwards.
+        snapshot = {
+            f.attname: getattr(idea, f.attname)
+            for f in idea._meta.concrete_fields
+            if not f.primary_key
+        }
+        comment = comment_create(idea=idea, author=admin, official=True, body="We will do this.")
+        idea_status_set(idea=idea, by=admin, status="accepted", explanation="Funded.")
+    try:
+        for path in ("/", "/dialogues/alpha-parks/", idea.get_absolute_url(), "/staying-safe/"):
+            page.goto(live_site.url("alpha", path))
+            assert _header_colour(page) == "rgb(138, 180, 248)"
+            assert_accessible(page)
+    finally:
+        with tenant_context(tenant_a):
+            comment.delete()
+            idea.status_changes.all().delete()
+            type(idea).objects.filter(pk=idea.pk).update(**snapshot)
