@@ -139,6 +139,32 @@ def _cleanup() -> None:
     Signup.objects.filter(slug__startswith="bench-").delete()
 
 
+def _clone_mode(count: int) -> None:
+    """django-tenants' clone_schema, timed for comparison only (we do not use it)."""
+    from django_tenants.clone import CloneSchema
+
+    from tenants.pool import schema_drop, spare_make
+
+    base = spare_make()
+    times = []
+    try:
+        for number in range(count):
+            name = f"bench_clone_{number}"
+            started = time.perf_counter()
+            CloneSchema().clone_schema(base.name, name, "DATA")
+            times.append(time.perf_counter() - started)
+            schema_drop(schema_name=name)
+    finally:
+        schema_drop(schema_name=base.name)
+        base.delete()
+    p50, p95 = _percentiles(times)
+    print(
+        f"{'django-tenants clone_schema (unused)':<34} schema step only: p50 {p50 * 1000:6.1f} ms  "
+        f"p95 {p95 * 1000:6.1f} ms  max {max(times) * 1000:6.1f} ms ({count} clones)",
+        flush=True,
+    )
+
+
 def main() -> int:
     from bench.dialogue_page import _bench_database
 
@@ -155,6 +181,8 @@ def main() -> int:
     call_command("migrate_schemas", "--shared", verbosity=0)
     public_tenant_ensure()
     _cleanup()
+    _pool_empty()
+    _clone_mode(20)
     print(f"provisioning: {SIGNUPS} sign-ups per phase, one solo worker", flush=True)
 
     # Warm and empty: the worker never refills; the pool is set up between sign-ups, untimed.
