@@ -12,7 +12,7 @@ from accounts.roles import Capability, user_can
 from themes.css import theme_stylesheet
 from themes.models import ThemeVersion
 from themes.selectors import menu_items, theme_draft, theme_live
-from themes.views import stylesheet_hash
+from themes.views import entitled_values, stylesheet_hash
 
 
 def preview_requested(request: HttpRequest) -> bool:
@@ -36,26 +36,26 @@ def theme(request: HttpRequest) -> dict[str, Any]:
     live = theme_live()
     context: dict[str, Any] = {"theme": live, "menu": menu_items(), "theme_preview": False}
     if live is not None:
-        digest = _digest(live)
+        digest = _digest(live, request)
         context["theme_css_url"] = reverse(
             "theme_css", kwargs={"number": live.number, "digest": digest}
         )
     return context
 
 
-_digests: dict[tuple[str, int, float], str] = {}
+_digests: dict[tuple[str, int, float, str], str] = {}
 
 
-def _digest(version: ThemeVersion) -> str:
-    """Versions never change, so each one's stylesheet is hashed once per process."""
-    key = (
-        str(getattr(connection, "schema_name", "")),
-        version.pk,
-        version.published_at.timestamp(),
-    )
+def _digest(version: ThemeVersion, request: HttpRequest) -> str:
+    """Versions never change, so each one's stylesheet is hashed once per process (and per
+    plan: custom CSS is served only on plans that include it)."""
+    plan = str(getattr(getattr(request, "tenant", None), "plan", ""))
+    schema = str(getattr(connection, "schema_name", ""))
+    key = (schema, version.pk, version.published_at.timestamp(), plan)
     digest = _digests.get(key)
     if digest is None:
         if len(_digests) > 1000:
             _digests.clear()
-        digest = _digests[key] = stylesheet_hash(theme_stylesheet(version.values()))
+        values = entitled_values(version.values(), request)
+        digest = _digests[key] = stylesheet_hash(theme_stylesheet(values))
     return digest

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -39,10 +40,17 @@ def _css_response(css: str, *, immutable: bool) -> HttpResponse:
     return response
 
 
+def entitled_values(values: dict[str, Any], request: HttpRequest) -> dict[str, Any]:
+    """A theme's values as the tenant's plan allows them: custom CSS only where included."""
+    if values.get("custom_css") and not _custom_css_allowed(request):
+        return {**values, "custom_css": ""}
+    return values
+
+
 def theme_css(request: HttpRequest, number: int, digest: str) -> HttpResponse:
     """A published version's stylesheet; its URL changes with each publish: cached for good."""
     version = get_object_or_404(ThemeVersion, number=number)
-    css = theme_stylesheet(version.values())
+    css = theme_stylesheet(entitled_values(version.values(), request))
     if stylesheet_hash(css) != digest:
         raise Http404
     return _css_response(css, immutable=True)
@@ -51,7 +59,8 @@ def theme_css(request: HttpRequest, number: int, digest: str) -> HttpResponse:
 def theme_draft_css(request: HttpRequest) -> HttpResponse:
     if not user_can(request.user, Capability.MANAGE_THEME):
         raise Http404
-    return _css_response(theme_stylesheet(theme_draft().values()), immutable=False)
+    values = entitled_values(theme_draft().values(), request)
+    return _css_response(theme_stylesheet(values), immutable=False)
 
 
 @capability_required(Capability.MANAGE_THEME)
@@ -64,7 +73,7 @@ def preview_css(request: HttpRequest) -> HttpResponse:
             values[name] = candidate
     if request.GET.get("font") in FONTS:
         values["font"] = request.GET["font"]
-    return _css_response(theme_stylesheet(values), immutable=False)
+    return _css_response(theme_stylesheet(entitled_values(values, request)), immutable=False)
 
 
 def _custom_css_allowed(request: HttpRequest) -> bool:

@@ -246,6 +246,16 @@ def test_custom_css_needs_a_plan_that_includes_it_and_is_filtered_with_reasons(
         assert ThemeDraft.objects.get().custom_css == (
             "#main :is(h2) { color: #333333; }\n#main :is(p) { top: 0; }"
         )
+    admin.post("/manage/theme/publish/")
+    url = _stylesheet_url(admin.get("/").content.decode())
+    assert "#main :is(h2)" in admin.get(url).content.decode()
+    # On a plan without custom CSS the stylesheet leaves it out, at a new address.
+    Tenant.objects.filter(pk=tenant_a.pk).update(plan="community")
+    TtlMemo.clear_all()
+    downgraded = _stylesheet_url(admin.get("/").content.decode())
+    assert downgraded != url
+    assert "#main :is(h2)" not in admin.get(downgraded).content.decode()
+    assert admin.get(url).status_code == 404
 
 
 def test_pages_and_the_menu(
