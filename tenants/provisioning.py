@@ -56,7 +56,9 @@ def failpoint(name: str, *, signup: Signup) -> None:
         return
     if mode == "exit":
         os._exit(70)
-    if mode == "once" and not cache.add(f"failpoint:{name}:{signup.pk}", 1, 3600):
+    # Keyed by the form's random key: ids repeat when a test database is made again, and a
+    # Redis that outlives it would remember an earlier run's failures.
+    if mode == "once" and not cache.add(f"failpoint:{name}:{signup.submit_key}", 1, 3600):
         return
     raise InjectedFaultError(f"Injected failure at {name}")
 
