@@ -14,7 +14,8 @@ from themes.models import MenuItem, Page, ThemeDraft, ThemeVersion
 from townsquare.lib.memo import TtlMemo
 from townsquare.lib.video import video_embed_url
 
-_live: TtlMemo[ThemeVersion | None] = TtlMemo(ttl_seconds=10.0)
+# A list, so "nothing published" ([]) is remembered as well as a version.
+_live: TtlMemo[list[ThemeVersion]] = TtlMemo(ttl_seconds=10.0)
 _menus: TtlMemo[list[MenuItem]] = TtlMemo(ttl_seconds=10.0)
 _frames: TtlMemo[list[str]] = TtlMemo(ttl_seconds=10.0)
 
@@ -28,11 +29,9 @@ def theme_live() -> ThemeVersion | None:
     schema = _schema()
     found = _live.get(schema)
     if found is None:
-        found = ThemeVersion.objects.order_by("-number").first()
-        if found is None:
-            return None
+        found = list(ThemeVersion.objects.order_by("-number")[:1])
         _live.set(schema, found)
-    return found
+    return found[0] if found else None
 
 
 def theme_draft() -> ThemeDraft:
