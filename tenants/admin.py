@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -125,22 +125,27 @@ class TenantAdmin(admin.ModelAdmin):
                 self.log_change(request, tenant, f"{verb} the site")
                 self.message_user(request, f"{tenant}: {verb.lower()}.")
 
-    @admin.action(description="Suspend: residents see a holding page; data is kept")
+    @admin.action(
+        description="Suspend: residents see a holding page; data is kept", permissions=["change"]
+    )
     def suspend(self, request: HttpRequest, queryset: QuerySet[Tenant]) -> None:
         self._each(request, queryset, "Suspended", Tenant.Status.SUSPENDED)
 
-    @admin.action(description="Reactivate")
+    @admin.action(description="Reactivate", permissions=["change"])
     def reactivate(self, request: HttpRequest, queryset: QuerySet[Tenant]) -> None:
         self._each(request, queryset, "Reactivated", Tenant.Status.ACTIVE)
 
-    @admin.action(description="Export: an archive of the schema and media, built by the worker")
+    @admin.action(
+        description="Export: an archive of the schema and media, built by the worker",
+        permissions=["change"],
+    )
     def export(self, request: HttpRequest, queryset: QuerySet[Tenant]) -> None:
         for tenant in queryset:
             tenant_export_request(tenant=tenant, by=request.user)  # type: ignore[arg-type]
             self.log_change(request, tenant, "Requested an export")
         self.message_user(request, "Exports requested; they appear on each site's page.")
 
-    @admin.action(description="Count usage now")
+    @admin.action(description="Count usage now", permissions=["change"])
     def count_usage(self, request: HttpRequest, queryset: QuerySet[Tenant]) -> None:
         for tenant in queryset:
             tenant_usage_count(tenant=tenant)
@@ -163,8 +168,9 @@ class TenantAdmin(admin.ModelAdmin):
 
     def delete_site(self, request: HttpRequest, tenant_id: int) -> HttpResponse:
         tenant = get_object_or_404(self.get_queryset(request), pk=tenant_id)
-        if not self.has_change_permission(request, tenant):
-            raise Http404
+        # The admin's own delete is switched off; deleting a site needs that permission still.
+        if not request.user.has_perm("tenants.delete_tenant"):
+            raise PermissionDenied
         form = DeleteSiteForm(request.POST if request.method == "POST" else None)
         if request.method == "POST" and form.is_valid():
             try:
@@ -189,6 +195,9 @@ class TenantAdmin(admin.ModelAdmin):
         return TemplateResponse(request, "admin/tenants/delete_site.html", context)
 
     def download(self, request: HttpRequest, export_id: int) -> FileResponse:
+        # An archive is a whole tenant's data: only staff who may change tenants get it.
+        if not self.has_change_permission(request):
+            raise PermissionDenied
         export = get_object_or_404(TenantExport, pk=export_id, status=TenantExport.Status.READY)
         file = Path(export.path)
         # Only archives we wrote, under EXPORT_ROOT.
@@ -223,7 +232,7 @@ class SignupAdmin(admin.ModelAdmin):
     def seconds(self, signup: Signup) -> Any:
         return signup.timings.get("total", "–")
 
-    @admin.action(description="Retry provisioning of failed sign-ups")
+    @admin.action(description="Retry provisioning of failed sign-ups", permissions=["change"])
     def retry(self, request: HttpRequest, queryset: QuerySet[Signup]) -> None:
         retried = 0
         for signup in queryset.filter(status=Signup.Status.FAILED):

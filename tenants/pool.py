@@ -126,17 +126,21 @@ def tenant_claim_spare(
 
 
 @contextmanager
-def _session_lock(key: int) -> Iterator[bool]:
-    """A lock PostgreSQL frees by itself if this process dies holding it."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock(%s)", [key])
-        locked = bool(cursor.fetchone()[0])
+def advisory_lock(*keys: int) -> Iterator[bool]:
+    """A PostgreSQL advisory lock held on a connection of its own, until the block ends.
+
+    Not on Django's connection: migrate_schemas closes that one when it finishes, which
+    would silently free a lock held there. PostgreSQL frees this one if the process dies.
+    """
+    params = connection.get_connection_params()
+    holder = connection.get_new_connection(params)
     try:
-        yield locked
+        holder.autocommit = True
+        placeholders = ", ".join(["%s"] * len(keys))
+        row = holder.execute(f"SELECT pg_try_advisory_lock({placeholders})", keys).fetchone()
+        yield bool(row and row[0])
     finally:
-        if locked:
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_unlock(%s)", [key])
+        holder.close()
 
 
 def pool_refill(*, target: int | None = None) -> int:
@@ -146,7 +150,7 @@ def pool_refill(*, target: int | None = None) -> int:
     """
     target = settings.SPARE_SCHEMAS if target is None else target
     made = 0
-    with schema_context("public"), _session_lock(REFILL_LOCK) as locked:
+    with schema_context("public"), advisory_lock(REFILL_LOCK) as locked:
         if not locked:
             return 0
         abandoned = SpareSchema.objects.filter(

@@ -7,14 +7,12 @@ import os
 import secrets
 import shutil
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import timedelta
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
@@ -24,6 +22,7 @@ from dialogues.models import Dialogue
 from dialogues.services import dialogue_create
 from sitesettings.models import Signpost, SiteSettings
 from tenants.models import Signup, SpareSchema, Tenant
+from tenants.pool import advisory_lock
 from tenants.services import tenant_create, tenant_schema_ready
 from themes.models import ThemeDraft
 
@@ -63,21 +62,6 @@ def failpoint(name: str, *, signup: Signup) -> None:
     raise InjectedFaultError(f"Injected failure at {name}")
 
 
-@contextmanager
-def _signup_lock(signup_id: int) -> Iterator[bool]:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [SIGNUP_LOCK_NAMESPACE, signup_id])
-        locked = bool(cursor.fetchone()[0])
-    try:
-        yield locked
-    finally:
-        if locked:
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    "SELECT pg_advisory_unlock(%s, %s)", [SIGNUP_LOCK_NAMESPACE, signup_id]
-                )
-
-
 def _step(signup: Signup, name: str) -> None:
     """Records the step being worked on, which doubles as the sign-up's heartbeat."""
     signup.step = name
@@ -90,7 +74,7 @@ def signup_provision(*, signup_id: int) -> Signup | None:
     Returns None when another worker holds the sign-up. Each step checks what is already
     done, so running this again after a failure or a killed worker finishes the job.
     """
-    with schema_context("public"), _signup_lock(signup_id) as locked:
+    with schema_context("public"), advisory_lock(SIGNUP_LOCK_NAMESPACE, signup_id) as locked:
         if not locked:
             return None
         signup = Signup.objects.select_related("tenant").get(pk=signup_id)
@@ -205,7 +189,7 @@ def _site_setup(*, signup: Signup, tenant: Tenant) -> None:
 
 def signup_fail(*, signup_id: int, error: str) -> Signup | None:
     """Gives up on a sign-up: removes everything made for it and records why."""
-    with schema_context("public"), _signup_lock(signup_id) as locked:
+    with schema_context("public"), advisory_lock(SIGNUP_LOCK_NAMESPACE, signup_id) as locked:
         if not locked:
             return None
         signup = Signup.objects.select_related("tenant").get(pk=signup_id)

@@ -17,6 +17,7 @@ from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django_tenants.models import TenantMixin
 from django_tenants.signals import post_schema_sync
 from django_tenants.utils import get_public_schema_name, schema_context
@@ -124,7 +125,7 @@ def signup_create(
     The password is hashed here, in the request, so it never reaches the broker. With no
     password the admin is invited by email instead (trials staff make from demo requests).
     """
-    existing = Signup.objects.filter(submit_key=submit_key).first()
+    existing = Signup.objects.filter(submit_key=submit_key, source=source).first()
     if existing is not None:
         return existing
     slug = slug.strip().lower()
@@ -151,7 +152,7 @@ def signup_create(
             signup_queue(signup=signup)
     except IntegrityError:
         # A concurrent submit of the same form, or of the same name, got there first.
-        existing = Signup.objects.filter(submit_key=submit_key).first()
+        existing = Signup.objects.filter(submit_key=submit_key, source=source).first()
         if existing is not None:
             return existing
         problem = subdomain_problem(slug=slug) or "That name was just taken."
@@ -271,6 +272,17 @@ def tenant_export_build(*, export_id: int) -> TenantExport:
     return export
 
 
+# Live credentials stay out of archives: sessions, second factors, invitation and
+# confirmation tokens, and password hashes.
+EXPORT_SKIPPED_TABLES = {
+    "django_session", "mfa_authenticator", "accounts_staffinvitation",
+    "account_emailconfirmation",
+}  # fmt: skip
+EXPORT_SKIPPED_COLUMNS = {"accounts_user": {"password"}}
+# Deleting a site needs an archive at most this old, so nothing recent is lost.
+EXPORT_FRESH_FOR = timedelta(hours=24)
+
+
 def _archive_write(*, tenant: Tenant, target: Path) -> dict[str, Any]:
     schema = tenant.schema_name
     with connection.cursor() as cursor:
@@ -286,15 +298,27 @@ def _archive_write(*, tenant: Tenant, target: Path) -> dict[str, Any]:
         "tenant": {"name": tenant.name, "slug": tenant.slug, "plan": tenant.plan},
         "created_at": timezone.now().isoformat(),
         "format": "One CSV per table with a header row; columns.json gives column types.",
+        "left_out": {
+            "tables": sorted(EXPORT_SKIPPED_TABLES),
+            "columns": {t: sorted(c) for t, c in EXPORT_SKIPPED_COLUMNS.items()},
+        },
         "tables": {},
     }
+    for table in EXPORT_SKIPPED_TABLES:
+        columns.pop(table, None)
+    for table, skipped in EXPORT_SKIPPED_COLUMNS.items():
+        if table in columns:
+            columns[table] = [c for c in columns[table] if c["name"] not in skipped]
     with tarfile.open(target, "w:gz") as archive:
         raw = connection.connection
         for table in sorted(columns):
             data = bytearray()
             with raw.cursor() as copy_cursor:
-                statement = sql.SQL("COPY {} TO STDOUT WITH (FORMAT csv, HEADER)").format(
-                    sql.Identifier(schema, table)
+                statement = sql.SQL(
+                    "COPY (SELECT {} FROM {}) TO STDOUT WITH (FORMAT csv, HEADER)"
+                ).format(
+                    sql.SQL(", ").join(sql.Identifier(c["name"]) for c in columns[table]),
+                    sql.Identifier(schema, table),
                 )
                 with copy_cursor.copy(statement) as copy:
                     for chunk in copy:
@@ -322,13 +346,13 @@ def tenant_delete(*, tenant: Tenant, confirm_slug: str) -> None:
         raise ValidationError("The central site cannot be deleted.")
     if confirm_slug.strip() != tenant.slug:
         raise ValidationError(f"Type the site's name, {tenant.slug}, to confirm.")
-    exported = [
-        e
-        for e in tenant.exports.filter(status=TenantExport.Status.READY)
-        if e.path and Path(e.path).exists()
-    ]
-    if not exported:
-        raise ValidationError("Export the site first: deleting it is only allowed with an archive.")
+    fresh = tenant.exports.filter(
+        status=TenantExport.Status.READY, finished_at__gte=timezone.now() - EXPORT_FRESH_FOR
+    )
+    if not [e for e in fresh if e.path and Path(e.path).exists()]:
+        raise ValidationError(
+            "Export the site first: deleting it needs an archive made in the last 24 hours."
+        )
     schema = tenant.schema_name
     with transaction.atomic():
         # Foreign keys are checked at commit; rows changed earlier in this transaction
@@ -351,7 +375,8 @@ def demo_request_trial_create(*, demo: DemoRequest, slug: str) -> Signup:
         admin_email=demo.email,
         password=None,
         plan=COMMUNITY.key,
-        submit_key=f"demo-{demo.pk}-{slug}",
+        # Repeat clicks find the same sign-up; nobody can guess the key to claim it first.
+        submit_key=salted_hmac("townsquare.demo-trial", f"{demo.pk}:{slug}").hexdigest(),
         source=Signup.Source.STAFF,
         demo_request=demo,
     )

@@ -71,7 +71,8 @@ def signup_provision_task(self: Task, *, signup_id: int) -> str:
         # The class only: messages can quote the values that failed, such as an email.
         logger.warning("Provisioning sign-up %s: %s", signup_id, type(exc).__name__)
         if self.request.retries < settings.PROVISIONING_RETRIES:
-            raise self.retry(exc=exc, countdown=settings.PROVISIONING_RETRY_SECONDS) from exc
+            # No exc=: Celery would log its text, which can quote the values that failed.
+            raise self.retry(countdown=settings.PROVISIONING_RETRY_SECONDS) from None
         signup_fail(signup_id=signup_id, error=f"{type(exc).__name__}: {exc}")
         return "failed"
     return "busy" if signup is None else str(signup.status)

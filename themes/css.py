@@ -3,7 +3,10 @@ custom CSS passes through before it is stored."""
 
 from __future__ import annotations
 
+import posixpath
+import re
 from typing import Any
+from urllib.parse import unquote
 
 import tinycss2
 from django.core.exceptions import ValidationError
@@ -92,8 +95,15 @@ def theme_stylesheet(values: dict[str, Any]) -> str:
     return "\n".join(parts) + "\n"
 
 
+PROPERTY_NAME = re.compile(r"^-{0,2}[a-zA-Z][a-zA-Z0-9-]*$")
+
+
 def _own_media(url: str) -> bool:
-    return url.startswith("/media/") and ".." not in url and "\\" not in url
+    """A path under /media/ once decoded and normalised, as the browser will resolve it."""
+    decoded = unquote(url.strip())
+    if "\\" in decoded or not decoded.startswith("/media/"):
+        return False
+    return posixpath.normpath(decoded).startswith("/media/")
 
 
 def _bad_value(tokens: list[Any]) -> str:
@@ -158,6 +168,10 @@ def _rules(rules: list[Any], removed: list[str], depth: int = 0) -> list[str]:
             if item.type != "declaration":
                 removed.append(f"Line {line}: nested rules are not allowed.")
                 continue
+            if not PROPERTY_NAME.match(item.name):
+                # tinycss2 gives names unescaped: written back raw, "\}" would end the rule.
+                removed.append(f"Line {item.source_line}: “{item.name}” is not a CSS property.")
+                continue
             if item.lower_name in FORBIDDEN_PROPERTIES:
                 removed.append(
                     f"Line {item.source_line}: {item.name} is not allowed (custom CSS may not "
@@ -186,5 +200,25 @@ def custom_css_filter(source: str) -> tuple[str, list[str]]:
         )
     removed: list[str] = []
     rules = tinycss2.parse_stylesheet(source, skip_comments=True, skip_whitespace=True)
-    kept = _rules(rules, removed)
+    kept = [rule for rule in _rules(rules, removed) if _confined(rule)]
     return "\n".join(kept), removed
+
+
+def _confined(css: str) -> bool:
+    """Parsed again, the rule is what we meant to write: #main rules, or @media of them."""
+    rules = tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True)
+    for rule in rules:
+        if rule.type == "at-rule" and rule.lower_at_keyword == "media" and rule.content:
+            inner = tinycss2.parse_rule_list(rule.content, skip_comments=True, skip_whitespace=True)
+            if not all(
+                r.type == "qualified-rule"
+                and tinycss2.serialize(r.prelude).strip().startswith("#main :is(")
+                for r in inner
+            ):
+                return False
+        elif not (
+            rule.type == "qualified-rule"
+            and tinycss2.serialize(rule.prelude).strip().startswith("#main :is(")
+        ):
+            return False
+    return len(rules) == 1

@@ -214,3 +214,4 @@ def test_signing_up_on_the_site_lands_the_admin_signed_in_on_their_own_site(
     assert site.post(link.group(1)).status_code == 302
     with schema_context(tenant.schema_name):
         assert EmailAddress.objects.get(email=email).verified
+    assert email not in celery_worker.log()

@@ -7,6 +7,7 @@ import csv
 import io
 import tarfile
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -171,13 +172,27 @@ def test_an_export_holds_every_table_and_deleting_needs_it_and_the_slug(
         ideas = archive.extractfile("tables/dialogues_idea.csv")
         assert ideas is not None
         rows = list(csv.DictReader(io.TextIOWrapper(ideas)))
+        users = archive.extractfile("tables/accounts_user.csv")
+        assert users is not None
+        users_header = users.readline().decode()
     assert {"manifest.json", "columns.json", "tables/dialogues_idea.csv"} <= set(names)
+    # No live credentials in an archive: sessions, second factors, tokens, password hashes.
+    assert "tables/django_session.csv" not in names
+    assert "tables/mfa_authenticator.csv" not in names
+    assert "tables/accounts_staffinvitation.csv" not in names
+    assert "password" not in users_header
     assert [row["title"] for row in rows] == ["Safer crossings by the school"]
     assert (
         client_for(None).get(f"/staff/tenants/tenant/exports/{export.pk}/download/").status_code
         == 302
     )
 
+    TenantExport.objects.filter(pk=export.pk).update(
+        finished_at=export.finished_at - timedelta(days=2)  # type: ignore[operator]
+    )
+    stale = platform_staff.post(delete_url, {"confirm_slug": "halton"})
+    assert "archive made in the last 24 hours" in stale.content.decode()
+    TenantExport.objects.filter(pk=export.pk).update(finished_at=export.finished_at)
     wrong = platform_staff.post(delete_url, {"confirm_slug": "Halton"})
     assert "Type the site" in wrong.content.decode()
     assert _schema_exists("halton")
@@ -220,3 +235,23 @@ def test_staff_turn_a_demo_request_into_a_trial_whose_requester_is_invited(
         assert (invitation.email, invitation.role) == ("susan@wirral.example.org", "admin")
         assert not User.objects.exists()
         assert Dialogue.objects.filter(state=Dialogue.State.DRAFT).count() == 1
+
+
+def test_staff_without_change_rights_can_neither_download_nor_act(
+    client_for: Callable[..., Client], platform_staff: Client, settings: Settings, tmp_path: Path
+) -> None:
+    settings.EXPORT_ROOT = tmp_path
+    tenant = tenant_create(name="Wirral Voices", slug="wirral")
+    export = TenantExport.objects.create(tenant=tenant, slug="wirral")
+    tenant_export_build(export_id=export.pk)
+    viewer = User.objects.create_user(username="viewonly", password="x-long-pass-123")
+    viewer.is_staff = True
+    viewer.save()
+    TOTP.activate(viewer, STAFF_TOTP_SECRET)
+    client = client_for(None)
+    client.force_login(viewer)
+    assert client.get(f"/staff/tenants/tenant/exports/{export.pk}/download/").status_code == 403
+    assert client.get(f"/staff/tenants/tenant/{tenant.pk}/delete-site/").status_code == 403
+    client.post("/staff/tenants/tenant/", {"action": "suspend", "_selected_action": [tenant.pk]})
+    tenant.refresh_from_db()
+    assert tenant.status == Tenant.Status.ACTIVE

@@ -42,3 +42,29 @@ def test_a_whole_visit_leaves_nothing_personal_in_the_logs(
     assert logged  # something was logged, so the check means something
     for secret in (email, username, body, address):
         assert secret not in logged, f"{secret!r} appeared in the logs"
+
+
+def test_email_addresses_are_taken_out_of_messages_and_tracebacks() -> None:
+    import io
+    import logging
+
+    from townsquare.logredact import RedactEmails
+
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.addFilter(RedactEmails())
+    logger = logging.getLogger("tests.redact")
+    logger.addHandler(handler)
+    try:
+        logger.warning("Refused: %s", {"sam.jones@example.org": (550, b"no such user")})
+        try:
+            raise ValueError("recipient lee@example.co.uk refused")
+        except ValueError:
+            logger.exception("Sending failed")
+    finally:
+        logger.removeHandler(handler)
+    written = stream.getvalue()
+    assert "example.org" not in written
+    assert "lee@" not in written
+    assert written.count("[email removed]") == 3  # the message, the source line, the error
+    assert "ValueError" in written
