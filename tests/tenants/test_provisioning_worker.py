@@ -114,7 +114,9 @@ def test_each_step_failing_once_is_retried_and_the_site_is_made(
     _assert_site_made_once(signup)
     signup.refresh_from_db()
     assert signup.attempts == 5
-    assert "Injected failure at" in worker.log()
+    # Each failure is logged by its class only: messages can quote the values that failed.
+    assert worker.log().count("InjectedFaultError") >= 4
+    assert "Injected failure at" not in worker.log()
 
 
 @pytest.mark.parametrize("point", ["claim_commit", "setup", "setup_commit"])
