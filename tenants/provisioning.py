@@ -21,9 +21,9 @@ from billing.plans import TRIAL
 from dialogues.models import Dialogue
 from dialogues.services import dialogue_create
 from sitesettings.models import Signpost, SiteSettings
-from tenants.models import Signup, SpareSchema, Tenant
+from tenants.models import Signup, Tenant
 from tenants.pool import advisory_lock
-from tenants.services import tenant_create, tenant_schema_ready
+from tenants.services import tenant_create_from_pool, tenant_schema_ready
 from themes.models import ThemeDraft
 
 logger = logging.getLogger(__name__)
@@ -89,13 +89,12 @@ def signup_provision(*, signup_id: int) -> Signup | None:
             _step(signup, "claim")
             failpoint("claim", signup=signup)
             started = time.perf_counter()
-            spare_count_before = _ready_spares()
 
             def link(tenant: Tenant) -> None:
                 Signup.objects.filter(pk=signup.pk).update(tenant=tenant)
                 failpoint("claim_commit", signup=signup)
 
-            tenant = tenant_create(
+            tenant, from_pool = tenant_create_from_pool(
                 name=signup.organisation,
                 slug=signup.slug,
                 # Every site starts on the trial; signup.plan is the plan chosen for after.
@@ -104,7 +103,7 @@ def signup_provision(*, signup_id: int) -> Signup | None:
                 on_claim=link,
             )
             signup.tenant = tenant
-            signup.used_spare = spare_count_before > 0
+            signup.used_spare = from_pool
             timings["schema"] = round(time.perf_counter() - started, 4)
             signup.timings = timings
             signup.save(update_fields=["used_spare", "timings", "updated_at"])
@@ -131,10 +130,6 @@ def signup_provision(*, signup_id: int) -> Signup | None:
             signup.finished_at = timezone.now()
             signup.save()
         return signup
-
-
-def _ready_spares() -> int:
-    return SpareSchema.objects.filter(ready=True).count()
 
 
 def _site_setup(*, signup: Signup, tenant: Tenant) -> None:

@@ -69,7 +69,23 @@ def tenant_create(
     through the same all-or-nothing claim. A spare migrated by older code is migrated
     after the claim; django-tenants' post_schema_sync is sent as its own save would.
     """
+    tenant, _ = tenant_create_from_pool(
+        name=name, slug=slug, plan=plan, status=status, on_claim=on_claim
+    )
+    return tenant
+
+
+def tenant_create_from_pool(
+    *,
+    name: str,
+    slug: str,
+    plan: str = TRIAL.key,
+    status: str = Tenant.Status.ACTIVE,
+    on_claim: Callable[[Tenant], None] | None = None,
+) -> tuple[Tenant, bool]:
+    """tenant_create, also saying whether a ready spare was claimed (False: one was made)."""
     Tenant(name=name, slug=slug, schema_name=schema_name_for(slug), plan=plan).full_clean()
+    from_pool = True
     while True:
         claimed = tenant_claim_spare(
             name=name, slug=slug, plan=plan, status=status, on_claim=on_claim
@@ -77,9 +93,10 @@ def tenant_create(
         if claimed is not None:
             break
         spare_make()
+        from_pool = False
     tenant, fingerprint = claimed
     tenant_schema_ready(tenant=tenant, fingerprint=fingerprint)
-    return tenant
+    return tenant, from_pool
 
 
 def tenant_schema_ready(*, tenant: Tenant, fingerprint: str) -> None:
