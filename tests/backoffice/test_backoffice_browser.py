@@ -12,8 +12,8 @@ from playwright.sync_api import Page, expect
 from accounts.models import User
 from dialogues.models import Dialogue
 from tenants.models import Tenant
-from tests.factories import PASSWORD, UserFactory
-from tests.harness.browser import assert_accessible
+from tests.factories import UserFactory
+from tests.harness.browser import assert_accessible, sign_in
 from tests.harness.live_server import LiveServer
 
 pytestmark = pytest.mark.browser
@@ -32,10 +32,7 @@ def admin_name(committed_db: None, tenant_a: Tenant) -> Iterator[str]:
 def test_an_admin_sets_up_and_opens_a_dialogue_on_accessible_pages(
     page: Page, live_site: LiveServer, admin_name: str
 ) -> None:
-    page.goto(live_site.url("alpha", "/accounts/login/"))
-    page.get_by_label("Username").fill(admin_name)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, live_site.url("alpha", "/accounts/login/"), admin_name)
     page.get_by_role("link", name="Manage").click()
     assert_accessible(page)
     for link in (

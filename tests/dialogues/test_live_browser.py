@@ -13,8 +13,8 @@ from playwright.sync_api import Browser, Page, expect
 from dialogues.models import Dialogue, Idea
 from dialogues.services import comment_create
 from tenants.models import Tenant
-from tests.factories import PASSWORD, DialogueFactory, IdeaFactory, UserFactory
-from tests.harness.browser import AXE_SOURCE, assert_accessible
+from tests.factories import DialogueFactory, IdeaFactory, UserFactory
+from tests.harness.browser import AXE_SOURCE, assert_accessible, sign_in
 from tests.harness.live_server import LiveServer
 
 pytestmark = pytest.mark.browser
@@ -39,11 +39,7 @@ def resident(committed_db: None, tenant_a: Tenant) -> str:
 
 
 def _sign_in(page: Page, site: LiveServer, username: str) -> None:
-    page.goto(site.url("alpha", "/accounts/login/"))
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_text(f"Signed in as {username}", exact=True)).to_be_visible()
+    sign_in(page, site.url("alpha", "/accounts/login/"), username)
 
 
 def test_a_comment_posted_elsewhere_appears_for_a_reader_without_reloading(

@@ -67,3 +67,17 @@ def assert_accessible(page: Page) -> None:
     assert not violations, f"axe found WCAG 2.2 AA violations on {page.url}:\n" + json.dumps(
         summary, indent=2
     )
+
+
+def sign_in(page: Page, login_url: str, username: str) -> None:
+    """Signs in through the tenant's login form with the factories' password, and waits
+    until the page says who is signed in."""
+    from playwright.sync_api import expect
+
+    from tests.factories import PASSWORD
+
+    page.goto(login_url)
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_text(f"Signed in as {username}", exact=True)).to_be_visible()

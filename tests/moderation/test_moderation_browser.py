@@ -13,8 +13,8 @@ from accounts.models import User
 from dialogues.models import Dialogue
 from sitesettings.models import SiteSettings
 from tenants.models import Tenant
-from tests.factories import PASSWORD, CommentFactory, DialogueFactory, UserFactory
-from tests.harness.browser import AXE_SOURCE, assert_accessible
+from tests.factories import CommentFactory, DialogueFactory, UserFactory
+from tests.harness.browser import AXE_SOURCE, assert_accessible, sign_in
 from tests.harness.live_server import LiveServer
 from townsquare.lib.memo import TtlMemo
 
@@ -46,11 +46,7 @@ def scene(committed_db: None, tenant_a: Tenant) -> Iterator[dict[str, str]]:
 
 
 def _sign_in(page: Page, site: LiveServer, username: str) -> None:
-    page.goto(site.url("alpha", "/accounts/login/"))
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_text(f"Signed in as {username}", exact=True)).to_be_visible()
+    sign_in(page, site.url("alpha", "/accounts/login/"), username)
 
 
 def test_a_held_idea_tells_its_author_what_to_change(

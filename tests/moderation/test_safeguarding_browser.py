@@ -13,8 +13,8 @@ from accounts.models import User
 from moderation.models import SafeguardingConcern
 from moderation.services import safeguarding_raise
 from tenants.models import Tenant
-from tests.factories import PASSWORD, UserFactory
-from tests.harness.browser import assert_accessible
+from tests.factories import UserFactory
+from tests.harness.browser import assert_accessible, sign_in
 from tests.harness.live_server import LiveServer
 
 pytestmark = pytest.mark.browser
@@ -36,10 +36,7 @@ def lead(committed_db: None, tenant_a: Tenant) -> Iterator[str]:
 def test_a_lead_reads_and_handles_a_private_concern(
     page: Page, live_site: LiveServer, lead: str
 ) -> None:
-    page.goto(live_site.url("alpha", "/accounts/login/"))
-    page.get_by_label("Username").fill(lead)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, live_site.url("alpha", "/accounts/login/"), lead)
     page.goto(live_site.url("alpha", "/manage/"))
     page.get_by_role("navigation", name="Admin area").get_by_role(
         "link", name="Safeguarding"

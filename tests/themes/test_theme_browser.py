@@ -15,8 +15,8 @@ from playwright.sync_api import Browser, ConsoleMessage, FilePayload, Page, expe
 
 from accounts.models import User
 from tenants.models import Tenant
-from tests.factories import PASSWORD, UserFactory
-from tests.harness.browser import AXE_SOURCE, assert_accessible
+from tests.factories import UserFactory
+from tests.harness.browser import AXE_SOURCE, assert_accessible, sign_in
 from tests.harness.live_server import LiveServer
 from themes.models import MenuItem, ThemeDraft, ThemeVersion
 from themes.models import Page as SitePage
@@ -63,10 +63,7 @@ def test_an_admin_themes_the_site_and_a_resident_sees_it(
     page: Page, browser: Browser, live_site: LiveServer, theme_admin: str
 ) -> None:
     violations = _csp_watch(page)
-    page.goto(live_site.url("alpha", "/accounts/login/"))
-    page.get_by_label("Username").fill(theme_admin)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, live_site.url("alpha", "/accounts/login/"), theme_admin)
     page.goto(live_site.url("alpha", "/manage/theme/"))
     assert_accessible(page)
 
@@ -159,10 +156,7 @@ def test_an_admin_themes_the_site_and_a_resident_sees_it(
 def test_contrast_too_low_is_refused_in_the_browser_with_a_suggestion(
     page: Page, live_site: LiveServer, theme_admin: str
 ) -> None:
-    page.goto(live_site.url("alpha", "/accounts/login/"))
-    page.get_by_label("Username").fill(theme_admin)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, live_site.url("alpha", "/accounts/login/"), theme_admin)
     page.goto(live_site.url("alpha", "/manage/theme/"))
     page.get_by_label("Text colour").fill("#aaaaaa")
     page.get_by_role("button", name="Save draft").click()

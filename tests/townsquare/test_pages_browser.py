@@ -12,8 +12,8 @@ from playwright.sync_api import Browser, Page, expect
 from accounts.models import StaffInvitation, User
 from notifications.services import unsubscribe_token
 from tenants.models import Tenant
-from tests.factories import PASSWORD, DialogueFactory, IdeaFactory, UserFactory
-from tests.harness.browser import AXE_SOURCE, assert_accessible
+from tests.factories import DialogueFactory, IdeaFactory, UserFactory
+from tests.harness.browser import AXE_SOURCE, assert_accessible, sign_in
 from tests.harness.live_server import LiveServer
 
 pytestmark = pytest.mark.browser
@@ -84,11 +84,7 @@ def test_signed_out_pages(phone: Page, live_site: LiveServer, scene: dict[str, s
 
 
 def test_signed_in_pages(phone: Page, live_site: LiveServer, scene: dict[str, str]) -> None:
-    phone.goto(live_site.url("alpha", "/accounts/login/"))
-    phone.get_by_label("Username").fill(scene["admin"])
-    phone.get_by_label("Password").fill(PASSWORD)
-    phone.get_by_role("button", name="Sign in").click()
-    expect(phone.get_by_text("Signed in as", exact=False).first).to_be_visible()
+    sign_in(phone, live_site.url("alpha", "/accounts/login/"), scene["admin"])
     for path in (
         scene["edit"],
         "/notifications/",
@@ -120,10 +116,7 @@ def test_the_forbidden_page(phone: Page, live_site: LiveServer, committed_db: No
     name = f"Plain{time.monotonic_ns() % 10**8}"
     with tenant_context(Tenant.objects.get(slug="alpha")):
         UserFactory.create(username=name)
-    phone.goto(live_site.url("alpha", "/accounts/login/"))
-    phone.get_by_label("Username").fill(name)
-    phone.get_by_label("Password").fill(PASSWORD)
-    phone.get_by_role("button", name="Sign in").click()
+    sign_in(phone, live_site.url("alpha", "/accounts/login/"), name)
     response = phone.goto(live_site.url("alpha", "/manage/"))
     assert response is not None
     assert response.status == 403
@@ -145,10 +138,7 @@ def test_safety_pages_on_a_phone(phone: Page, live_site: LiveServer, scene: dict
 def test_your_data_page_on_a_phone(
     phone: Page, live_site: LiveServer, scene: dict[str, str]
 ) -> None:
-    phone.goto(live_site.url("alpha", "/accounts/login/"))
-    phone.get_by_label("Username").fill(scene["admin"])
-    phone.get_by_label("Password").fill(PASSWORD)
-    phone.get_by_role("button", name="Sign in").click()
+    sign_in(phone, live_site.url("alpha", "/accounts/login/"), scene["admin"])
     phone.get_by_role("link", name="Your data").click()
     expect(phone.get_by_role("heading", level=1)).to_have_text("Your data")
     assert_accessible(phone)
