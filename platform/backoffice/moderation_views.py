@@ -13,13 +13,15 @@ from django.views.decorators.http import require_POST
 from accounts.current import signed_in_user
 from accounts.roles import Capability
 from backoffice.access import capability_required
+from dialogues import selectors, services
 from dialogues.models import Comment, Dialogue, Idea
-from moderation import selectors, services
-from moderation.models import SafeguardingConcern
+from moderation import selectors as moderation_selectors
+from moderation import services as moderation
+from moderation.models import PRE_MODERATION, SafeguardingConcern
 from moderation.personal_details import KINDS
 from townsquare.errors import NotAllowed
 
-REASON_KINDS = [*KINDS, services.PRE_MODERATION]
+REASON_KINDS = [*KINDS, PRE_MODERATION]
 
 
 @capability_required(Capability.MODERATE)
@@ -37,6 +39,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         "dialogues": Dialogue.objects.order_by("title").values_list("slug", "title"),
         "dialogue": dialogue,
         "median_wait": selectors.median_time_to_first_review(),
+        "reported": selectors.posts_reported(),
         "concern_categories": SafeguardingConcern.Category.choices,
     }
     return render(request, "backoffice/moderation.html", context)
@@ -48,7 +51,7 @@ def decide(request: HttpRequest, kind: str, item_id: int) -> HttpResponse:
     item = _item(kind, item_id)
     approve = request.POST.get("decision") == "approve"
     try:
-        done = services.decide(
+        done = services.post_decide(
             item=item,
             by=signed_in_user(request),
             approve=approve,
@@ -73,13 +76,16 @@ def decide(request: HttpRequest, kind: str, item_id: int) -> HttpResponse:
 
 @capability_required(Capability.MODERATE)
 def audit(request: HttpRequest) -> HttpResponse:
-    return render(request, "backoffice/audit.html", {"entries": selectors.audit_log()})
+    entries = moderation_selectors.audit_log(viewer=request.user)
+    return render(request, "backoffice/audit.html", {"entries": entries})
 
 
 @capability_required(Capability.SAFEGUARD)
 def safeguarding(request: HttpRequest) -> HttpResponse:
     return render(
-        request, "backoffice/safeguarding.html", {"concerns": selectors.safeguarding_queue()}
+        request,
+        "backoffice/safeguarding.html",
+        {"concerns": moderation_selectors.safeguarding_queue()},
     )
 
 
@@ -90,7 +96,7 @@ def safeguarding_handle(request: HttpRequest, concern_id: int) -> HttpResponse:
     if concern is None:
         raise Http404("No such concern")
     try:
-        services.safeguarding_handle(
+        services.concern_handle(
             concern=concern,
             by=signed_in_user(request),
             note=request.POST.get("note", ""),
@@ -109,7 +115,7 @@ def safeguarding_handle(request: HttpRequest, concern_id: int) -> HttpResponse:
 @require_POST
 def escalate(request: HttpRequest, kind: str, item_id: int) -> HttpResponse:
     """A moderator passes a post to the safeguarding leads."""
-    services.safeguarding_raise(
+    services.post_escalate(
         category=request.POST.get("category", "other"),
         raised_by=signed_in_user(request),
         item=_item(kind, item_id),
@@ -143,7 +149,7 @@ def hide(request: HttpRequest, kind: str, item_id: int) -> HttpResponse:
     reason = request.POST.get("reason", "")
     _run(
         request,
-        lambda: services.hide(item=item, by=signed_in_user(request), reason=reason),
+        lambda: services.post_hide(item=item, by=signed_in_user(request), reason=reason),
         f"The {kind} is hidden and waiting in the moderation queue.",
     )
     back = request.POST.get("next", "")
@@ -154,12 +160,26 @@ def hide(request: HttpRequest, kind: str, item_id: int) -> HttpResponse:
 
 @capability_required(Capability.MODERATE)
 @require_POST
+def dismiss_reports(request: HttpRequest, kind: str, item_id: int) -> HttpResponse:
+    """The reports on a public post need no action: they leave the list, audited."""
+    item = _item(kind, item_id)
+    reason = request.POST.get("reason", "")
+    _run(
+        request,
+        lambda: moderation.reports_dismiss(item=item, by=signed_in_user(request), reason=reason),
+        f"The reports on this {kind} are dismissed; it stays public.",
+    )
+    return redirect("backoffice:moderation")
+
+
+@capability_required(Capability.MODERATE)
+@require_POST
 def redact(request: HttpRequest, kind: str, item_id: int) -> HttpResponse:
     item = _item(kind, item_id)
     text, reason = request.POST.get("text", ""), request.POST.get("reason", "")
     _run(
         request,
-        lambda: services.redact(item=item, by=signed_in_user(request), text=text, reason=reason),
+        lambda: moderation.redact(item=item, by=signed_in_user(request), text=text, reason=reason),
         "Those words are removed.",
     )
     return redirect("backoffice:moderation")
@@ -176,7 +196,7 @@ def ban(request: HttpRequest, kind: str, item_id: int) -> HttpResponse:
     author, reason = item.author, request.POST.get("reason", "")
     _run(
         request,
-        lambda: services.ban(user=author, by=signed_in_user(request), days=days, reason=reason),
+        lambda: moderation.ban(user=author, by=signed_in_user(request), days=days, reason=reason),
         f"{author.get_username()} cannot post " + (f"for {days} days." if days else "any more."),
     )
     return redirect("backoffice:moderation")
@@ -195,7 +215,7 @@ def bulk(request: HttpRequest) -> HttpResponse:
             continue
         try:
             item = _item(kind, int(pk))
-            done = services.decide(
+            done = services.post_decide(
                 item=item, by=signed_in_user(request), approve=approve, reason=reason
             )
         except (NotAllowed, Http404) as error:

@@ -32,6 +32,11 @@ urlpatterns = [
     path("moderation/bulk/", moderation_views.bulk, name="moderation_bulk"),
     path("moderation/<str:kind>/<int:item_id>/hide/", moderation_views.hide, name="hide"),
     path("moderation/<str:kind>/<int:item_id>/redact/", moderation_views.redact, name="redact"),
+    path(
+        "moderation/<str:kind>/<int:item_id>/dismiss/",
+        moderation_views.dismiss_reports,
+        name="dismiss_reports",
+    ),
     path("moderation/<str:kind>/<int:item_id>/ban/", moderation_views.ban, name="ban"),
     path(
         "moderation/<str:kind>/<int:item_id>/safeguarding/",

@@ -6,7 +6,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -26,8 +25,9 @@ from backoffice.forms import (
     SignpostForm,
     SiteSettingsForm,
 )
+from dialogues import selectors as dialogue_selectors
 from dialogues import services as dialogue_services
-from dialogues.models import Dialogue, Idea
+from dialogues.models import Dialogue
 from sitesettings.models import Signpost
 from sitesettings.selectors import site_settings_get
 from townsquare.errors import NotAllowed
@@ -42,12 +42,7 @@ def _dialogue(slug: str) -> Dialogue:
 
 @capability_required(None)
 def dashboard(request: HttpRequest) -> HttpResponse:
-    dialogues = Dialogue.objects.annotate(
-        idea_total=Count("ideas", filter=Q(ideas__withdrawn_at__isnull=True)),
-        awaiting=Count(
-            "ideas", filter=Q(ideas__responded_at__isnull=True, ideas__withdrawn_at__isnull=True)
-        ),
-    ).order_by("-created_at")
+    dialogues = dialogue_selectors.dialogue_list_with_figures()
     user = signed_in_user(request)
     context = {
         "dialogues": dialogues,
@@ -151,12 +146,7 @@ def dialogue_outcome(request: HttpRequest, slug: str) -> HttpResponse:
 
 @capability_required(Capability.RESPOND)
 def awaiting_response(request: HttpRequest) -> HttpResponse:
-    ideas = (
-        Idea.objects.filter(responded_at__isnull=True, withdrawn_at__isnull=True)
-        .exclude(dialogue__state=Dialogue.State.DRAFT)
-        .select_related("dialogue", "author")
-        .order_by("created_at")[:200]
-    )
+    ideas = dialogue_selectors.ideas_awaiting_response()
     return render(request, "backoffice/awaiting.html", {"ideas": ideas})
 
 

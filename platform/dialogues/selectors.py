@@ -1,17 +1,26 @@
-"""Reads for dialogues and ideas, shaped for the pages and the API with a fixed query count."""
+"""Reads for dialogues and ideas, shaped for the pages and the API with a fixed query count.
+
+Who may see a post is decided here and nowhere else: every read path (pages, live polls,
+search, the API, follows, notifications, the admin figures) builds on `ideas_visible` and
+`comments_visible`, or on the `idea_rule`/`comment_rule` they are made of.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+import statistics
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from django.contrib.postgres.search import SearchQuery
 from django.db.models import Case, Count, F, FloatField, Prefetch, Q, QuerySet, Value, When
 from django.db.models.functions import Cast
+from django.utils import timezone
 
 from accounts.models import User
 from accounts.roles import Capability, user_can
 from dialogues.models import IDEA_SEARCH_VECTOR, Comment, Dialogue, Idea, Rating, Tag
-from moderation.models import Visibility
+from moderation.models import SAFEGUARDING, WAITING, Report, Visibility
 
 SORTS = {
     "newest": "Newest",
@@ -21,17 +30,99 @@ SORTS = {
 }
 
 
+PUBLIC_STATES = [Dialogue.State.OPEN, Dialogue.State.CLOSED, Dialogue.State.ARCHIVED]
+
+
+def _signed_in(viewer: object) -> User | None:
+    return viewer if isinstance(viewer, User) and viewer.is_authenticated else None
+
+
+def _post_rule(viewer: object, *, prefix: str = "", review: bool = False) -> Q:
+    """Which ideas or comments (under `prefix`) a viewer sees in the conversation.
+
+    Everyone sees published posts; authors also see their own posts while they wait for a
+    moderator. With `review`, moderators also see posts waiting or decided, except those held
+    for safeguarding, which only safeguarding leads see.
+    """
+    rule = Q(**{f"{prefix}visibility": Visibility.PUBLISHED})
+    user = _signed_in(viewer)
+    if user is None:
+        return rule
+    rule |= Q(**{f"{prefix}author": user, f"{prefix}visibility": Visibility.HELD})
+    if review and user_can(user, Capability.SAFEGUARD):
+        return Q(**{f"{prefix}pk__isnull": False})
+    if review and user_can(user, Capability.MODERATE):
+        held_for_safeguarding = Q(**{f"{prefix}hold_reasons__contains": [{"kind": SAFEGUARDING}]})
+        waiting = Q(**{f"{prefix}visibility__in": [*WAITING, Visibility.REJECTED]})
+        rule |= waiting & ~held_for_safeguarding
+    return rule
+
+
+def idea_rule(viewer: object = None, *, prefix: str = "", review: bool = False) -> Q:
+    """Ideas this viewer may see: the post rule, in a dialogue that is public."""
+    # Positive terms only: a negated term on a to-many path would mean "no such idea".
+    public_dialogue = Q(**{f"{prefix}dialogue__state__in": PUBLIC_STATES})
+    return public_dialogue & _post_rule(viewer, prefix=prefix, review=review)
+
+
+def comment_rule(viewer: object = None, *, prefix: str = "") -> Q:
+    """Comments this viewer may see in a conversation: visible themselves, on a visible idea,
+    and (for replies) under a visible comment."""
+    parent_visible = Q(**{f"{prefix}parent__isnull": True}) | _post_rule(
+        viewer, prefix=f"{prefix}parent__"
+    )
+    return (
+        _post_rule(viewer, prefix=prefix)
+        & idea_rule(viewer, prefix=f"{prefix}idea__")
+        & parent_visible
+    )
+
+
+def ideas_visible(*, viewer: object = None, review: bool = False) -> QuerySet[Idea]:
+    """Every idea this viewer may open (withdrawn ones included: their page says so)."""
+    return Idea.objects.filter(idea_rule(viewer, review=review))
+
+
+def ideas_listed(*, viewer: object = None) -> QuerySet[Idea]:
+    """Ideas that count and appear in lists, search and figures: visible, not withdrawn."""
+    return ideas_visible(viewer=viewer).filter(withdrawn_at__isnull=True)
+
+
+def comments_visible(*, viewer: object = None) -> QuerySet[Comment]:
+    return Comment.objects.filter(comment_rule(viewer))
+
+
 def dialogue_list_public() -> QuerySet[Dialogue]:
     """What the tenant home page lists: open and closed dialogues that are listed."""
     return (
         Dialogue.objects.filter(listed=True, state__in=[Dialogue.State.OPEN, Dialogue.State.CLOSED])
         .annotate(
             idea_count=Count(
-                "ideas",
-                filter=Q(ideas__withdrawn_at__isnull=True, ideas__visibility=Visibility.PUBLISHED),
+                "ideas", filter=idea_rule(prefix="ideas__") & Q(ideas__withdrawn_at__isnull=True)
             )
         )
         .order_by("state", "-created_at")
+    )
+
+
+def dialogue_list_with_figures() -> QuerySet[Dialogue]:
+    """Every dialogue, for staff, with the ideas that count (public, not withdrawn), those of
+    them still awaiting a response, and posts waiting for a moderator."""
+    counted = _post_rule(None, prefix="ideas__") & Q(ideas__withdrawn_at__isnull=True)
+    return Dialogue.objects.annotate(
+        idea_total=Count("ideas", filter=counted),
+        awaiting=Count("ideas", filter=counted & Q(ideas__responded_at__isnull=True)),
+    ).order_by("-created_at")
+
+
+def ideas_awaiting_response(*, limit: int = 200) -> list[Idea]:
+    """Public ideas nobody has answered yet, oldest first: rejected, held, hidden and
+    withdrawn ones are not waiting for the organisation."""
+    return list(
+        ideas_listed()
+        .filter(responded_at__isnull=True)
+        .select_related("dialogue", "author")
+        .order_by("created_at")[:limit]
     )
 
 
@@ -43,7 +134,9 @@ def dialogue_get_public(*, slug: str) -> Dialogue | None:
 def tag_list_for_dialogue(*, dialogue: Dialogue) -> QuerySet[Tag]:
     """Tags used by the dialogue's ideas, for the filter."""
     return (
-        Tag.objects.filter(ideas__dialogue=dialogue, ideas__visibility=Visibility.PUBLISHED)
+        Tag.objects.filter(
+            idea_rule(prefix="ideas__"), ideas__dialogue=dialogue, ideas__withdrawn_at__isnull=True
+        )
         .distinct()
         .order_by("name")
     )
@@ -54,9 +147,8 @@ def idea_list(
 ) -> QuerySet[Idea]:
     """The dialogue's live ideas, filtered and sorted; authors and tags fetched up front."""
     ideas = (
-        Idea.objects.filter(
-            dialogue=dialogue, withdrawn_at__isnull=True, visibility=Visibility.PUBLISHED
-        )
+        ideas_listed()
+        .filter(dialogue=dialogue)
         .select_related("author")
         .prefetch_related(Prefetch("tags", queryset=Tag.objects.order_by("name")))
     )
@@ -80,38 +172,23 @@ def idea_list(
     return ideas.order_by("-created_at")
 
 
-def idea_get(*, dialogue: Dialogue, idea_id: int) -> Idea | None:
+def idea_get(*, dialogue: Dialogue, idea_id: int, viewer: object = None) -> Idea | None:
+    """The idea at this address, if this viewer may open its page."""
     return (
-        Idea.objects.filter(dialogue=dialogue, pk=idea_id)
+        ideas_visible(viewer=viewer, review=True)
+        .filter(dialogue=dialogue, pk=idea_id)
         .select_related("author", "dialogue")
         .prefetch_related("tags")
         .first()
     )
 
 
-def _visible_to(viewer: object) -> Q:
-    """Published posts, plus the viewer's own posts while they wait for a moderator."""
-    visible = Q(visibility=Visibility.PUBLISHED)
-    if isinstance(viewer, User) and viewer.is_authenticated:
-        visible |= Q(author=viewer, visibility=Visibility.HELD)
-    return visible
-
-
-def idea_visible_to(*, idea: Idea, viewer: object) -> bool:
-    if idea.is_published:
-        return True
-    if not isinstance(viewer, User):
-        return False
-    own_held = idea.author_id == viewer.pk and idea.visibility == Visibility.HELD
-    return own_held or user_can(viewer, Capability.MODERATE)
-
-
 def comment_threads(*, idea: Idea, viewer: object = None) -> list[Comment]:
-    """Top-level comments in order, each with its replies, authors fetched in the same go."""
-    visible = _visible_to(viewer)
-    replies = Comment.objects.filter(visible).select_related("author").order_by("created_at")
+    """Top-level comments in order, each with its visible replies, authors fetched up front."""
+    visible = comments_visible(viewer=viewer)
+    replies = visible.select_related("author").order_by("created_at")
     return list(
-        Comment.objects.filter(visible, idea=idea, parent__isnull=True)
+        visible.filter(idea=idea, parent__isnull=True)
         .select_related("author")
         .prefetch_related(Prefetch("replies", queryset=replies))
         .order_by("created_at")
@@ -124,14 +201,9 @@ def rating_of(*, idea: Idea, user: User) -> int | None:
     return Rating.objects.filter(idea=idea, user=user).values_list("stars", flat=True).first()
 
 
-def idea_get_any(*, idea_id: int) -> Idea | None:
-    """An idea in any public dialogue, by id."""
-    return (
-        Idea.objects.exclude(dialogue__state=Dialogue.State.DRAFT)
-        .select_related("dialogue")
-        .filter(pk=idea_id)
-        .first()
-    )
+def idea_get_visible(*, idea_id: int, viewer: object = None) -> Idea | None:
+    """An idea by id alone (live polls, follows), only if this viewer may see it."""
+    return ideas_visible(viewer=viewer).select_related("dialogue").filter(pk=idea_id).first()
 
 
 def dialogue_get_public_by_id(*, dialogue_id: int) -> Dialogue | None:
@@ -139,19 +211,139 @@ def dialogue_get_public_by_id(*, dialogue_id: int) -> Dialogue | None:
 
 
 def idea_count_since(*, dialogue: Dialogue, since: datetime) -> int:
-    return Idea.objects.filter(
-        dialogue=dialogue,
-        created_at__gt=since,
-        withdrawn_at__isnull=True,
-        visibility=Visibility.PUBLISHED,
-    ).count()
+    return ideas_listed().filter(dialogue=dialogue, created_at__gt=since).count()
 
 
-def comments_after(*, idea: Idea, after: int) -> list[Comment]:
+def comments_after(*, idea: Idea, after: int, viewer: object = None) -> list[Comment]:
     """Comments posted since the viewer's last look, oldest first, capped to stay cheap."""
+    visible = comments_visible(viewer=viewer)
     return list(
-        Comment.objects.filter(idea=idea, pk__gt=after, visibility=Visibility.PUBLISHED)
+        visible.filter(idea=idea, pk__gt=after)
         .select_related("author")
-        .prefetch_related("replies")
+        .prefetch_related(Prefetch("replies", queryset=visible.select_related("author")))
         .order_by("pk")[:50]
     )
+
+
+@dataclass
+class QueueItem:
+    kind: str  # "idea" or "comment"
+    item: Idea | Comment
+
+    @property
+    def idea(self) -> Idea:
+        return self.item if isinstance(self.item, Idea) else self.item.idea
+
+    @property
+    def text(self) -> str:
+        if isinstance(self.item, Idea):
+            return f"{self.item.title}\n\n{self.item.body}"
+        return self.item.body
+
+
+UNDER_18 = ["under_16", "16_17"]
+
+
+def queue(*, reason: str = "", dialogue_slug: str = "", under_18: bool = False) -> list[QueueItem]:
+    """Everything waiting for a moderator, oldest first."""
+    ideas: QuerySet[Idea] = Idea.objects.filter(visibility__in=WAITING).select_related(
+        "author", "dialogue"
+    )
+    comments: QuerySet[Comment] = Comment.objects.filter(visibility__in=WAITING).select_related(
+        "author", "idea__dialogue"
+    )
+    if dialogue_slug:
+        ideas = ideas.filter(dialogue__slug=dialogue_slug)
+        comments = comments.filter(idea__dialogue__slug=dialogue_slug)
+    if reason:
+        ideas = ideas.filter(hold_reasons__contains=[{"kind": reason}])
+        comments = comments.filter(hold_reasons__contains=[{"kind": reason}])
+    if under_18:
+        ideas = ideas.filter(author__age_band__in=UNDER_18)
+        comments = comments.filter(author__age_band__in=UNDER_18)
+    # Safeguarding concerns go to the leads' own queue, never the moderators'.
+    ideas = ideas.exclude(hold_reasons__contains=[{"kind": SAFEGUARDING}])
+    comments = comments.exclude(hold_reasons__contains=[{"kind": SAFEGUARDING}])
+    items = [QueueItem("idea", idea) for idea in ideas[:200]]
+    items += [QueueItem("comment", comment) for comment in comments[:200]]
+    return sorted(items, key=lambda entry: entry.item.held_at or entry.item.created_at)
+
+
+def median_time_to_first_review(*, days: int = 30) -> timedelta | None:
+    since = timezone.now() - timedelta(days=days)
+    waits = [
+        (reviewed - held).total_seconds()
+        for model in (Idea, Comment)
+        for held, reviewed in model.objects.filter(
+            reviewed_at__gte=since, held_at__isnull=False
+        ).values_list("held_at", "reviewed_at")[:1000]
+        if held is not None and reviewed is not None
+    ]
+    return timedelta(seconds=statistics.median(waits)) if waits else None
+
+
+def post_get(*, kind: str, post_id: int, public: bool = False) -> Idea | Comment | None:
+    """An idea or comment by its kind ("idea"/"comment") and id, or None.
+
+    `public` limits it to what any visitor sees (for reports and concerns); staff actions
+    take any post and their services check the role.
+    """
+    posts: QuerySet[Idea] | QuerySet[Comment]
+    if kind == "idea":
+        posts = Idea.objects.select_related("author", "dialogue")
+        rule = idea_rule()
+    elif kind == "comment":
+        posts = Comment.objects.select_related("author", "idea__dialogue")
+        rule = comment_rule()
+    else:
+        return None
+    if public:
+        posts = posts.filter(rule)
+    return posts.filter(pk=post_id).first()
+
+
+@dataclass
+class ReportedPost:
+    """A public post with reports nobody has looked at yet (fewer than the hiding threshold)."""
+
+    kind: str
+    item: Idea | Comment
+    reasons: list[str]
+    count: int
+
+    @property
+    def idea(self) -> Idea:
+        return self.item if isinstance(self.item, Idea) else self.item.idea
+
+    @property
+    def text(self) -> str:
+        return QueueItem(self.kind, self.item).text
+
+
+def posts_reported(*, limit: int = 100) -> list[ReportedPost]:
+    """Public posts with open reports, most reported first, so no report goes unseen."""
+    reasons: dict[tuple[str, int], list[str]] = defaultdict(list)
+    for idea_id, comment_id, reason in Report.objects.filter(resolved_at__isnull=True).values_list(
+        "idea_id", "comment_id", "reason"
+    )[:1000]:
+        key = ("idea", idea_id) if idea_id else ("comment", comment_id)
+        reasons[key].append(Report.Reason(reason).label)
+    posts: list[tuple[str, Idea | Comment]] = [
+        ("idea", idea)
+        for idea in Idea.objects.select_related("author", "dialogue").filter(
+            pk__in=[pk for kind, pk in reasons if kind == "idea"], visibility=Visibility.PUBLISHED
+        )
+    ]
+    posts += [
+        ("comment", comment)
+        for comment in Comment.objects.select_related("author", "idea__dialogue").filter(
+            pk__in=[pk for kind, pk in reasons if kind == "comment"],
+            visibility=Visibility.PUBLISHED,
+        )
+    ]
+    found = [
+        ReportedPost(kind, post, sorted(set(reasons[kind, post.pk])), len(reasons[kind, post.pk]))
+        for kind, post in posts
+    ]
+    found.sort(key=lambda entry: (-entry.count, entry.item.created_at))
+    return found[:limit]

@@ -20,11 +20,12 @@ from django.utils.text import slugify
 
 from accounts.models import User
 from accounts.roles import Capability, user_can
+from dialogues import signals
 from dialogues.activity import activity_touch
 from dialogues.models import Comment, Dialogue, Idea, Rating, StatusChange, Tag
-from moderation.models import Visibility
-from moderation.services import PRE_MODERATION, apply_screening, screen
-from notifications import services as notifications
+from moderation import services as moderation
+from moderation.models import Report, SafeguardingConcern, Visibility
+from moderation.services import PRE_MODERATION, Change, apply_screening, screen
 from sitesettings.selectors import site_settings_get
 from townsquare.errors import NotAllowed
 from townsquare.lib.richtext import richtext_clean
@@ -147,7 +148,7 @@ def idea_create(
         return Idea.objects.get(author=author, submission_key=idea.submission_key)
     if tags:
         idea.tags.set(tags)
-    notifications.follow_set(user=author, idea=idea, following=True)
+    signals.idea_posted.send(sender=Idea, idea=idea)
     if idea.is_published:
         post_published(item=idea)
     return idea
@@ -238,8 +239,7 @@ def comment_create(
         apply_screening(comment, screen(text=comment.body, pre_moderated=pre_moderated))
     comment.full_clean()
     comment.save()
-    if not official:
-        notifications.follow_set(user=author, idea=idea, following=True)
+    signals.comment_posted.send(sender=Comment, comment=comment)
     if comment.is_published:
         post_published(item=comment)
     return comment
@@ -248,7 +248,7 @@ def comment_create(
 def post_published(*, item: Idea | Comment) -> None:
     """What follows a post becoming public, at once or on a moderator's approval."""
     if isinstance(item, Idea):
-        notifications.notify_new_idea(idea=item)
+        signals.post_published.send(sender=Idea, item=item)
         activity_touch(dialogue_id=item.dialogue_id)
         return
     now = timezone.now()
@@ -256,7 +256,7 @@ def post_published(*, item: Idea | Comment) -> None:
     if item.is_official:
         updates["responded_at"] = now
     Idea.objects.filter(pk=item.idea_id).update(**updates)
-    notifications.notify_comment(comment=item)
+    signals.post_published.send(sender=Comment, item=item)
     activity_touch(dialogue_id=item.idea.dialogue_id)
 
 
@@ -283,15 +283,86 @@ def post_restored(*, item: Idea | Comment) -> None:
 
 def post_rejected(*, item: Idea | Comment) -> None:
     """Tells the author, privately, why their post will not be published."""
-    if item.author is None:
+    signals.post_rejected.send(sender=type(item), item=item)
+
+
+def _react(change: Change | None) -> None:
+    """Counters, activity and notifications follow what a moderation write did to a post."""
+    if change is None:
         return
-    idea = item if isinstance(item, Idea) else item.idea
-    notifications.notify_moderation(
-        user=item.author,
-        message=f"Your {'idea' if isinstance(item, Idea) else 'comment'} on “{idea.title}” "
-        f"was not published: {item.moderation_note}",
-        url=idea.get_absolute_url(),
+    item = change.item
+    if not isinstance(item, Idea | Comment):
+        raise TypeError(item)
+    if change.published:
+        post_published(item=item)
+    elif change.restored:
+        post_restored(item=item)
+    elif change.unpublished:
+        post_hidden(item=item)
+    if change.rejected:
+        post_rejected(item=item)
+
+
+@transaction.atomic
+def post_report(
+    *, item: Idea | Comment, reporter: User | None, reason: str, details: str = ""
+) -> Report:
+    """A visitor reports a post; enough reports hide it until a moderator decides."""
+    report, change = moderation.report_create(
+        item=item, reporter=reporter, reason=reason, details=details
     )
+    _react(change)
+    return report
+
+
+@transaction.atomic
+def post_decide(*, item: Idea | Comment, by: User, approve: bool, reason: str = "") -> bool:
+    """A moderator approves or rejects a waiting post; False when someone decided first."""
+    change = moderation.decide(item=item, by=by, approve=approve, reason=reason)
+    _react(change)
+    return change is not None
+
+
+@transaction.atomic
+def post_hide(*, item: Idea | Comment, by: User, reason: str) -> bool:
+    """A moderator takes a public post out of view for review."""
+    change = moderation.hide(item=item, by=by, reason=reason)
+    _react(change)
+    return change is not None
+
+
+@transaction.atomic
+def post_escalate(
+    *, item: Idea | Comment, category: str, raised_by: User | None, message: str = ""
+) -> SafeguardingConcern:
+    """A safeguarding concern about a post: it is hidden at once and the leads are alerted."""
+    model: type[Idea] | type[Comment] = type(item)
+    locked = model.objects.select_for_update().get(pk=item.pk)
+    before = locked.visibility
+    concern = moderation.safeguarding_raise(
+        category=category, raised_by=raised_by, item=locked, message=message
+    )
+    _react(Change(item=locked, before=before, after=Visibility.HIDDEN))
+    return concern
+
+
+RESTORED_AFTER_REVIEW = "Safe to show again after a safeguarding review"
+
+
+@transaction.atomic
+def concern_handle(
+    *, concern: SafeguardingConcern, by: User, note: str, restore: bool = False
+) -> SafeguardingConcern:
+    """A lead records what they did and may show the post again.
+
+    The lead's note stays on the concern, which only leads read; the restore's audit entry
+    gives a fixed reason instead.
+    """
+    handled = moderation.safeguarding_handle(concern=concern, by=by, note=note)
+    post: Idea | Comment | None = handled.idea or handled.comment
+    if restore and post is not None and post.visibility == Visibility.HIDDEN:
+        _react(moderation.decide(item=post, by=by, approve=True, reason=RESTORED_AFTER_REVIEW))
+    return handled
 
 
 @transaction.atomic
@@ -347,7 +418,7 @@ def idea_status_set(*, idea: Idea, by: User, status: str, explanation: str) -> S
     change.save()
     idea.status, idea.status_explanation = status, change.explanation
     idea.save(update_fields=["status", "status_explanation"])
-    notifications.notify_status(change=change)
+    signals.status_changed.send(sender=StatusChange, change=change)
     activity_touch(dialogue_id=idea.dialogue_id)
     return change
 

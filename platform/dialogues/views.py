@@ -45,8 +45,8 @@ def _dialogue_or_404(slug: str) -> Dialogue:
 
 
 def _idea_or_404(slug: str, idea_id: int, viewer: object = None) -> Idea:
-    idea = selectors.idea_get(dialogue=_dialogue_or_404(slug), idea_id=idea_id)
-    if idea is None or not selectors.idea_visible_to(idea=idea, viewer=viewer):
+    idea = selectors.idea_get(dialogue=_dialogue_or_404(slug), idea_id=idea_id, viewer=viewer)
+    if idea is None:
         raise Http404("No such idea")
     return idea
 
@@ -331,10 +331,10 @@ def idea_live(request: HttpRequest, dialogue_id: int, idea_id: int) -> HttpRespo
     current = activity_stamp(dialogue_id=dialogue_id)
     if current == stamp:
         return HttpResponse(status=204)
-    idea = selectors.idea_get_any(idea_id=idea_id)
+    idea = selectors.idea_get_visible(idea_id=idea_id, viewer=request.user)
     if idea is None or idea.dialogue_id != dialogue_id:
         raise Http404("No such idea")
-    new = selectors.comments_after(idea=idea, after=after)
+    new = selectors.comments_after(idea=idea, after=after, viewer=request.user)
     context = _idea_context(request, idea) | {
         "live_stamp": current,
         "live_after": max([after, *(comment.pk for comment in new)]),

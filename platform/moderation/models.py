@@ -13,6 +13,14 @@ class Visibility(models.TextChoices):
     REJECTED = "rejected", "Rejected"
 
 
+# Why a post waits: the kinds of hold reason that decide who may see and decide on it.
+PRE_MODERATION = "pre-moderation"
+REPORTS = "reports"
+SAFEGUARDING = "safeguarding"
+# Posts that wait for a moderator; rejected ones are decided and stay out of view.
+WAITING = (Visibility.HELD, Visibility.HIDDEN)
+
+
 class Moderated(models.Model):
     """Fields every post carries; only published posts are shown to the public."""
 

@@ -1,7 +1,12 @@
-"""Writes for moderation: screening new posts, and moderators' decisions, each audited."""
+"""Writes for moderation: screening new posts, and moderators' decisions, each audited.
+
+Moderation knows posts only as `Moderated` rows: each write returns the `Change` it made to
+a post's visibility, and the dialogues layer reacts to it (counters, notifications).
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -11,12 +16,55 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.roles import Capability, user_can
-from moderation.models import AuditEntry, Moderated, Report, SafeguardingConcern, Visibility
+from moderation.models import (
+    PRE_MODERATION,
+    REPORTS,
+    SAFEGUARDING,
+    WAITING,
+    AuditEntry,
+    Moderated,
+    Report,
+    SafeguardingConcern,
+    Visibility,
+)
 from moderation.personal_details import blocked_words_parse, find_personal_details
 from sitesettings.selectors import site_settings_get
 from townsquare.errors import NotAllowed
 
-PRE_MODERATION = "pre-moderation"
+
+@dataclass(frozen=True)
+class Change:
+    """A post's visibility before and after a moderation write."""
+
+    item: Moderated
+    before: str
+    after: str
+
+    @property
+    def published(self) -> bool:
+        """Became public for the first time (it was held before)."""
+        return self.before == Visibility.HELD and self.after == Visibility.PUBLISHED
+
+    @property
+    def restored(self) -> bool:
+        """Public again after being hidden."""
+        return self.before == Visibility.HIDDEN and self.after == Visibility.PUBLISHED
+
+    @property
+    def unpublished(self) -> bool:
+        return self.before == Visibility.PUBLISHED and self.after != Visibility.PUBLISHED
+
+    @property
+    def rejected(self) -> bool:
+        return self.before != Visibility.REJECTED and self.after == Visibility.REJECTED
+
+
+def _target(item: Moderated) -> dict[str, Moderated]:
+    """The report or concern field naming this post ("idea" or "comment")."""
+    name = item._meta.model_name
+    if name not in {"idea", "comment"}:
+        raise TypeError(f"{name} cannot be moderated")
+    return {name: item}
 
 
 def screen(*, text: str, pre_moderated: bool) -> list[dict[str, str]]:
@@ -68,27 +116,21 @@ def audit_record(
     )
 
 
-REPORTS = "reports"
-
-
 def report_create(
     *, item: Moderated, reporter: User | None, reason: str, details: str = ""
-) -> Report:
+) -> tuple[Report, Change]:
     """Records a report; at the tenant's threshold the post is hidden for review."""
-    from dialogues.models import Comment, Idea
-
     if reason not in Report.Reason.values:
         raise ValidationError("Choose a reason.")
     if not item.is_published:
         raise NotAllowed("This post is already waiting for a moderator.")
-    target = {"idea": item} if isinstance(item, Idea) else {"comment": item}
-    if not isinstance(item, Idea | Comment):
-        raise TypeError(item)
+    target = _target(item)
     with transaction.atomic():
         locked: Any = type(item).objects.select_for_update().get(pk=item.pk)
         open_reports = Report.objects.filter(resolved_at__isnull=True, **target)
+        unchanged = Change(item=locked, before=locked.visibility, after=locked.visibility)
         if reporter is not None and open_reports.filter(reporter=reporter).exists():
-            return open_reports.filter(reporter=reporter).get()
+            return open_reports.filter(reporter=reporter).get(), unchanged
         report = Report(reporter=reporter, reason=reason, details=details.strip(), **target)
         report.full_clean()
         report.save()
@@ -102,16 +144,32 @@ def report_create(
             audit_record(
                 actor=None, action="hide", item=locked, reason=f"{count} reports", before=before
             )
-            from dialogues.services import post_hidden
-
-            post_hidden(item=locked)
-    return report
+            return report, Change(item=locked, before=before["visibility"], after=locked.visibility)
+    return report, unchanged
 
 
-def decide(*, item: Moderated, by: User, approve: bool, reason: str = "") -> bool:
+def reports_dismiss(*, item: Moderated, by: User, reason: str = "") -> int:
+    """A moderator decides open reports on a public post need no action; audited."""
+    _require_moderator(by, item)
+    with transaction.atomic():
+        dismissed = Report.objects.filter(resolved_at__isnull=True, **_target(item)).update(
+            resolved_at=timezone.now()
+        )
+        if dismissed:
+            audit_record(
+                actor=by,
+                action="dismiss reports",
+                item=item,
+                reason=reason.strip() or f"{dismissed} report{'s' if dismissed != 1 else ''}",
+                before=_snapshot(item),
+            )
+    return dismissed
+
+
+def decide(*, item: Moderated, by: User, approve: bool, reason: str = "") -> Change | None:
     """A moderator approves or rejects a held or hidden post.
 
-    Returns False when someone else decided first: the attempt is still audited, and the
+    Returns None when someone else decided first: the attempt is still audited, and the
     caller shows the current state.
     """
     _require_moderator(by, item)
@@ -122,37 +180,25 @@ def decide(*, item: Moderated, by: User, approve: bool, reason: str = "") -> boo
     with transaction.atomic():
         locked = model.objects.select_for_update().get(pk=item.pk)
         before = _snapshot(locked)
-        if locked.visibility not in {Visibility.HELD, Visibility.HIDDEN}:
+        if locked.visibility not in WAITING:
             audit_record(
                 actor=by, action=action, item=locked, reason=reason, before=before,
                 outcome="superseded",
             )  # fmt: skip
-            return False
+            return None
         locked.visibility = Visibility.PUBLISHED if approve else Visibility.REJECTED
         locked.reviewed_at, locked.reviewed_by = timezone.now(), by
         locked.moderation_note = "" if approve else reason.strip()
         locked.save(update_fields=["visibility", "reviewed_at", "reviewed_by", "moderation_note"])
         audit_record(actor=by, action=action, item=locked, reason=reason, before=before)
         _resolve_reports(locked)
-        from dialogues.services import post_published, post_rejected, post_restored
-
-        if approve and before["visibility"] == Visibility.HIDDEN:
-            post_restored(item=locked)
-        elif approve:
-            post_published(item=locked)
-        else:
-            post_rejected(item=locked)
-    return True
+    return Change(item=locked, before=before["visibility"], after=locked.visibility)
 
 
 def _resolve_reports(item: Moderated) -> None:
-    from dialogues.models import Idea
-
-    target = {"idea": item} if isinstance(item, Idea) else {"comment": item}
-    Report.objects.filter(resolved_at__isnull=True, **target).update(resolved_at=timezone.now())
-
-
-SAFEGUARDING = "safeguarding"
+    Report.objects.filter(resolved_at__isnull=True, **_target(item)).update(
+        resolved_at=timezone.now()
+    )
 
 
 def safeguarding_raise(
@@ -162,9 +208,10 @@ def safeguarding_raise(
     item: Moderated | None = None,
     message: str = "",
 ) -> SafeguardingConcern:
-    """Hides the post at once (if any) and alerts every safeguarding lead by email."""
-    from dialogues.models import Idea
+    """Hides the post at once (if any) and alerts every safeguarding lead by email.
 
+    The caller reads the post's visibility under its own lock when it must react to the hide.
+    """
     if category not in SafeguardingConcern.Category.values:
         raise ValidationError("Choose what you are worried about.")
     if item is None and not message.strip():
@@ -174,14 +221,11 @@ def safeguarding_raise(
             category=category, raised_by=raised_by, message=message.strip()
         )
         if item is not None:
-            if isinstance(item, Idea):
-                concern.idea = item
-            else:
-                concern.comment = item  # type: ignore[assignment]
+            for field, post in _target(item).items():
+                setattr(concern, field, post)
             model: Any = type(item)
             locked = model.objects.select_for_update().get(pk=item.pk)
             if locked.visibility != Visibility.HIDDEN or not _is_safeguarding(locked):
-                was_published = locked.is_published
                 before = _snapshot(locked)
                 locked.visibility = Visibility.HIDDEN
                 locked.hold_reasons = [
@@ -192,10 +236,6 @@ def safeguarding_raise(
                 audit_record(
                     actor=raised_by, action="safeguarding hide", item=locked, before=before
                 )
-                if was_published:
-                    from dialogues.services import post_hidden
-
-                    post_hidden(item=locked)
         concern.full_clean()
         concern.save()
         from moderation.tasks import safeguarding_alert_leads
@@ -209,9 +249,9 @@ def _is_safeguarding(item: Moderated) -> bool:
 
 
 def safeguarding_handle(
-    *, concern: SafeguardingConcern, by: User, note: str, restore: bool = False
+    *, concern: SafeguardingConcern, by: User, note: str
 ) -> SafeguardingConcern:
-    """A lead records what they did; the post stays hidden unless they restore it."""
+    """A lead records what they did; the post stays hidden (restoring it is a decision)."""
     if not user_can(by, Capability.SAFEGUARD):
         raise NotAllowed("Only safeguarding leads can do this.")
     if not note.strip():
@@ -226,9 +266,6 @@ def safeguarding_handle(
             note.strip(),
         )
         locked.save(update_fields=["handled_at", "handled_by", "handling_note"])
-        item: Moderated | None = locked.idea or locked.comment
-        if item is not None and restore and item.visibility == Visibility.HIDDEN:
-            decide(item=item, by=by, approve=True, reason=note)
     return locked
 
 
@@ -242,7 +279,7 @@ def _require_moderator(user: User, item: Moderated | None = None) -> None:
         raise NotAllowed("Only safeguarding leads can decide on this post.")
 
 
-def hide(*, item: Moderated, by: User, reason: str) -> None:
+def hide(*, item: Moderated, by: User, reason: str) -> Change | None:
     """A moderator takes a published post out of view pending review."""
     _require_moderator(by, item)
     if not reason.strip():
@@ -254,15 +291,13 @@ def hide(*, item: Moderated, by: User, reason: str) -> None:
         if not locked.is_published:
             audit_record(actor=by, action="hide", item=locked, reason=reason, before=before,
                          outcome="superseded")  # fmt: skip
-            return
+            return None
         locked.visibility = Visibility.HIDDEN
         locked.hold_reasons = [{"kind": "moderator", "text": reason.strip()}]
         locked.held_at = timezone.now()
         locked.save(update_fields=["visibility", "hold_reasons", "held_at"])
         audit_record(actor=by, action="hide", item=locked, reason=reason, before=before)
-        from dialogues.services import post_hidden
-
-        post_hidden(item=locked)
+    return Change(item=locked, before=before["visibility"], after=locked.visibility)
 
 
 def redact(*, item: Moderated, by: User, text: str, reason: str) -> None:

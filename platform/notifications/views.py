@@ -70,7 +70,11 @@ def follow(request: HttpRequest, kind: str, key: str) -> HttpResponse:
         services.follow_set(user=user, dialogue=dialogue, following=following)
         target = dialogue.get_absolute_url()
     elif kind == "idea":
-        idea = dialogue_selectors.idea_get_any(idea_id=int(key)) if key.isdigit() else None
+        idea = (
+            dialogue_selectors.idea_get_visible(idea_id=int(key), viewer=user)
+            if key.isdigit()
+            else None
+        )
         if idea is None:
             raise Http404("No such idea")
         services.follow_set(user=user, idea=idea, following=following)

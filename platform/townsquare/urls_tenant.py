@@ -22,7 +22,7 @@ urlpatterns = [
     path("theme/draft.css", theme_views.theme_draft_css, name="theme_draft_css"),
     path("pages/<slug:slug>/", theme_views.page_show, name="page"),
     path("notifications/", include("notifications.urls")),
-    path("", include("moderation.urls")),
+    path("", include("dialogues.report_urls")),
     path("api/", include("api.urls")),
     path("media/<path:path>", views.media, name="media"),
     path("staying-safe/", views.staying_safe, name="staying_safe"),

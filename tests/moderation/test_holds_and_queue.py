@@ -12,9 +12,8 @@ from django_tenants.utils import tenant_context
 
 from accounts.models import User
 from dialogues.models import Dialogue, Idea
-from dialogues.services import comment_create, idea_create, idea_update
+from dialogues.services import comment_create, idea_create, idea_update, post_decide
 from moderation.models import AuditEntry, Visibility
-from moderation.services import decide
 from notifications.models import Notification
 from sitesettings.selectors import site_settings_get
 from tenants.models import Tenant
@@ -164,7 +163,7 @@ def test_the_audit_log_cannot_be_changed_or_deleted(tenant_a: Tenant) -> None:
             title="T",
             body="a@b.org",
         )
-        decide(item=idea, by=UserFactory.create(role=User.Role.MODERATOR), approve=True)
+        post_decide(item=idea, by=UserFactory.create(role=User.Role.MODERATOR), approve=True)
         entry = AuditEntry.objects.get()
         for attempt in (
             lambda: AuditEntry.objects.filter(pk=entry.pk).update(reason="rewritten"),
@@ -188,7 +187,7 @@ def test_people_without_the_moderate_capability_cannot_moderate(
         )
         someone = UserFactory.create(role=role)
         with pytest.raises(NotAllowed):
-            decide(item=idea, by=someone, approve=True)
+            post_decide(item=idea, by=someone, approve=True)
     client = _client(client_for, tenant_a, someone)
     assert client.get("/manage/moderation/").status_code == 403
     assert (

@@ -11,9 +11,8 @@ from django_tenants.utils import tenant_context
 
 from accounts.models import User
 from dialogues.models import Dialogue, Idea
-from dialogues.services import idea_create
+from dialogues.services import idea_create, post_decide
 from moderation.models import AuditEntry, Visibility
-from moderation.services import decide
 from tenants.models import Tenant
 from tests.factories import DialogueFactory, UserFactory
 
@@ -33,7 +32,7 @@ def test_concurrent_decisions_on_one_post(tenant_a: Tenant) -> None:
         try:
             with tenant_context(tenant_a):
                 start.wait(timeout=10)
-                results[moderator.username] = decide(
+                results[moderator.username] = post_decide(
                     item=Idea.objects.get(pk=idea.pk), by=moderator, approve=approve, reason="No"
                 )
         finally:

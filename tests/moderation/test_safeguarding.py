@@ -11,8 +11,9 @@ from django_tenants.utils import tenant_context
 
 from accounts.models import User
 from dialogues.models import Comment
+from dialogues.services import post_decide
 from moderation.models import SafeguardingConcern, Visibility
-from moderation.services import decide, safeguarding_handle
+from moderation.services import safeguarding_handle
 from moderation.tasks import safeguarding_alert_leads
 from tenants.models import Tenant
 from tests.factories import CommentFactory, UserFactory
@@ -62,7 +63,7 @@ def test_a_concern_about_a_comment_hides_it_and_reaches_only_the_leads(
     for outsider in (moderator, admin):
         assert _as(client_for, tenant_a, outsider).get("/manage/safeguarding/").status_code == 403
     with tenant_context(tenant_a), pytest.raises(NotAllowed, match="safeguarding leads"):
-        decide(item=Comment.objects.get(pk=comment.pk), by=moderator, approve=True)
+        post_decide(item=Comment.objects.get(pk=comment.pk), by=moderator, approve=True)
 
     desk = _as(client_for, tenant_a, lead)
     page = desk.get("/manage/safeguarding/").content.decode()

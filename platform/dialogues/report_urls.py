@@ -1,8 +1,8 @@
-"""Report and safeguarding URLs on tenant hosts."""
+"""Report and safeguarding URLs on tenant hosts (their names keep the moderation namespace)."""
 
 from django.urls import path
 
-from moderation import views
+from dialogues import report_views as views
 
 app_name = "moderation"
 

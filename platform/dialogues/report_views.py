@@ -1,4 +1,4 @@
-"""Reporting a post: open to every visitor, limited per address, protected by a honeypot."""
+"""Reporting a post or a worry: open to every visitor, limited per address, with a honeypot."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from accounts.current import user_or_none
+from dialogues import selectors, services
 from dialogues.models import Comment, Idea
-from moderation import selectors, services
+from moderation import services as moderation
 from moderation.forms import ConcernForm, ReportForm
 from sitesettings.selectors import signpost_list
 from townsquare.errors import NotAllowed
@@ -16,7 +17,7 @@ from townsquare.ratelimits import limit_posts
 
 
 def _published(kind: str, item_id: int) -> Idea | Comment:
-    item = selectors.post_get(kind=kind, post_id=item_id, published_only=True)
+    item = selectors.post_get(kind=kind, post_id=item_id, public=True)
     if item is None:
         raise Http404("No such post")
     return item
@@ -31,7 +32,7 @@ def report(request: HttpRequest, kind: str, item_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         reporter = user_or_none(request)
         try:
-            services.report_create(
+            services.post_report(
                 item=item,
                 reporter=reporter,
                 reason=form.cleaned_data["reason"],
@@ -53,13 +54,17 @@ def concern(request: HttpRequest, kind: str = "", item_id: int = 0) -> HttpRespo
     form = ConcernForm(request.POST if request.method == "POST" else None)
     context = {"form": form, "kind": kind, "idea": idea}
     if request.method == "POST" and form.is_valid():
+        category, message = form.cleaned_data["category"], form.cleaned_data["message"]
+        raised_by = user_or_none(request)
         try:
-            services.safeguarding_raise(
-                category=form.cleaned_data["category"],
-                raised_by=user_or_none(request),
-                item=item,
-                message=form.cleaned_data["message"],
-            )
+            if item is None:
+                moderation.safeguarding_raise(
+                    category=category, raised_by=raised_by, message=message
+                )
+            else:
+                services.post_escalate(
+                    item=item, category=category, raised_by=raised_by, message=message
+                )
         except ValidationError as error:
             form.add_error(None, error.messages[0])
         else:
