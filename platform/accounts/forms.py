@@ -79,22 +79,6 @@ class SignupForm(AllauthSignupForm):
         return cleaned
 
 
-class DeleteAccountForm(Form):
-    content = forms.ChoiceField(
-        choices=[
-            ("keep", "Keep what I posted, shown as “a former participant”"),
-            ("remove", "Remove my ideas and comments too"),
-        ],
-        widget=forms.RadioSelect,
-        label="What should happen to what you posted?",
-        initial="keep",
-    )
-    password = forms.CharField(
-        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-        label="Your password, to confirm",
-    )
-
-
 class JoinWithCodeForm(Form):
     code = forms.CharField(max_length=20, label="Code from your youth worker")
     username = forms.CharField(

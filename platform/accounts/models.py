@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils import timezone
 
 
 class User(AbstractUser):
@@ -52,8 +53,6 @@ class User(AbstractUser):
 
     @property
     def is_banned(self) -> bool:
-        from django.utils import timezone
-
         return self.banned_until is not None and self.banned_until > timezone.now()
 
     @property

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import secrets
-from datetime import datetime, timedelta
-from typing import Any
+from datetime import timedelta
 
+from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 
-from accounts.models import DemographicAnswer, InviteCode, StaffInvitation, User
+from accounts.models import InviteCode, StaffInvitation, User
 from accounts.roles import Capability, user_can
+from accounts.tasks import staff_invitation_send
 from townsquare.errors import NotAllowed
 
 INVITATION_DAYS = 7
@@ -35,8 +36,6 @@ def staff_invite(*, by: User, email: str, role: str) -> StaffInvitation:
         invited_by=by,
         expires_at=timezone.now() + timedelta(days=INVITATION_DAYS),
     )
-    from accounts.tasks import staff_invitation_send
-
     transaction.on_commit(lambda: staff_invitation_send.delay(invitation_id=invitation.pk))
     return invitation
 
@@ -73,162 +72,6 @@ def staff_role_remove(*, by: User, user: User) -> None:
     user.save(update_fields=["role"])
 
 
-def account_export(*, user: User) -> dict[str, Any]:
-    """Everything this site holds about a resident, for them to download."""
-    from allauth.account.models import EmailAddress
-
-    from dialogues.models import Comment, Idea, Rating
-    from moderation.models import Report, SafeguardingConcern
-    from notifications.models import EmailPreference, Follow, Notification
-
-    def when(value: datetime | None) -> str | None:
-        return value.isoformat() if value else None
-
-    preference = EmailPreference.objects.filter(user=user).first()
-    return {
-        "account": {
-            "username": user.username,
-            "date_joined": when(user.date_joined),
-            "last_login": when(user.last_login),
-            "role": user.role or "resident",
-        },
-        "email_addresses": [
-            {"email": e.email, "verified": e.verified, "primary": e.primary}
-            for e in EmailAddress.objects.filter(user=user)
-        ],
-        "email_notifications": preference.mode if preference else "immediate",
-        "age_band": user.age_band,
-        "demographic_answers": [
-            {"question": a.question.text, "answer": a.answer}
-            for a in DemographicAnswer.objects.filter(user=user).select_related("question")
-        ],
-        "ideas": [
-            {
-                "dialogue": i.dialogue.title,
-                "title": i.title,
-                "body": i.body,
-                "created_at": when(i.created_at),
-                "visibility": i.visibility,
-                "withdrawn": i.is_withdrawn,
-            }
-            for i in Idea.objects.filter(author=user).select_related("dialogue")
-        ],
-        "comments": [
-            {"idea": c.idea.title, "body": c.body, "created_at": when(c.created_at)}
-            for c in Comment.objects.filter(author=user).select_related("idea")
-        ],
-        "ratings": [
-            {"idea": r.idea.title, "stars": r.stars}
-            for r in Rating.objects.filter(user=user).select_related("idea")
-        ],
-        "following": [
-            {"idea": f.idea.title}
-            if f.idea
-            else {"dialogue": f.dialogue.title if f.dialogue else ""}
-            for f in Follow.objects.filter(user=user).select_related("idea", "dialogue")
-        ],
-        "notifications": [
-            {"message": n.message, "created_at": when(n.created_at)}
-            for n in Notification.objects.filter(recipient=user)
-        ],
-        "reports_made": [
-            {"reason": r.reason, "details": r.details, "created_at": when(r.created_at)}
-            for r in Report.objects.filter(reporter=user)
-        ],
-        "safeguarding_concerns_raised": [
-            {"category": s.category, "message": s.message, "created_at": when(s.created_at)}
-            for s in SafeguardingConcern.objects.filter(raised_by=user)
-        ],
-    }
-
-
-REMOVED = "[removed by its author]"
-
-
-@transaction.atomic
-def account_delete(*, user: User, remove_content: bool) -> None:
-    """Deletes the account. Posts stay as a former participant's, or are removed.
-
-    Removing keeps other people's replies: the resident's ideas are withdrawn and
-    emptied, their comments deleted; counters follow.
-    """
-    from django.db.models import F
-    from django.db.models.functions import Greatest
-
-    from dialogues.models import Comment, Idea, Rating
-    from moderation.models import AuditEntry, Visibility
-
-    for rating in Rating.objects.filter(user=user).select_related("idea"):
-        Idea.objects.filter(pk=rating.idea_id).update(
-            rating_count=Greatest(F("rating_count") - 1, 0),
-            rating_total=Greatest(F("rating_total") - rating.stars, 0),
-        )
-    if remove_content:
-        published = Comment.objects.filter(author=user, visibility=Visibility.PUBLISHED)
-        for comment in published:
-            Idea.objects.filter(pk=comment.idea_id).update(
-                comment_count=Greatest(F("comment_count") - 1, 0)
-            )
-        Comment.objects.filter(author=user).delete()
-        Idea.objects.filter(author=user).update(
-            title=REMOVED, body=REMOVED, withdrawn_at=timezone.now()
-        )
-    AuditEntry.objects.create(
-        actor=None,
-        actor_name="system",
-        action="account deleted",
-        target_type="user",
-        target_id=user.pk,
-        reason="content removed" if remove_content else "content kept as a former participant's",
-    )
-    user.delete()
-
-
-def retention_purge(*, now: datetime | None = None) -> int:
-    """Deletes residents' emails and ages once their dialogues are long closed.
-
-    A resident's clock starts when the last dialogue they posted, commented or rated in
-    closed (or, if they never took part, when they last signed in or joined). Posts stay,
-    under their username. Returns how many residents were purged.
-    """
-    from allauth.account.models import EmailAddress
-
-    from dialogues.models import Dialogue
-    from sitesettings.selectors import site_settings_get
-
-    now = now or timezone.now()
-    cutoff = now - timedelta(days=site_settings_get().retention_days)
-    closed = {Dialogue.State.CLOSED, Dialogue.State.ARCHIVED}
-    purged = 0
-    candidates = User.objects.filter(
-        Q(role=""), ~Q(email="") | ~Q(age_band="") | Q(demographic_answers__isnull=False)
-    ).distinct()
-    for user in candidates.iterator():
-        dialogues = list(
-            Dialogue.objects.filter(
-                Q(ideas__author=user)
-                | Q(ideas__comments__author=user)
-                | Q(ideas__ratings__user=user)
-            )
-            .distinct()
-            .values_list("state", "closes_at", "updated_at")
-        )
-        if any(state not in closed for state, _, _ in dialogues):
-            continue
-        if dialogues:
-            last = max((closes_at or updated_at) for _, closes_at, updated_at in dialogues)
-        else:
-            last = user.last_login or user.date_joined
-        if last > cutoff:
-            continue
-        with transaction.atomic():
-            EmailAddress.objects.filter(user=user).delete()
-            DemographicAnswer.objects.filter(user=user).delete()
-            User.objects.filter(pk=user.pk).update(email="", age_band="")
-        purged += 1
-    return purged
-
-
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
 
 
@@ -258,8 +101,6 @@ def invite_code_revoke(*, code: InviteCode, by: User) -> None:
 @transaction.atomic
 def join_with_code(*, code: str, username: str, password: str) -> User:
     """Creates a resident with no email from a valid code, counting one use."""
-    from django.contrib.auth.password_validation import validate_password
-
     invite = (
         InviteCode.objects.select_for_update()
         .filter(code=code.strip().upper(), revoked_at__isnull=True)

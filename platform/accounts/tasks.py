@@ -7,7 +7,6 @@ from django.db import connection
 from django.template.loader import render_to_string
 
 from accounts.models import StaffInvitation
-from accounts.services import retention_purge
 from tenants.selectors import tenant_base_url
 from townsquare.celery import app
 
@@ -31,9 +30,3 @@ def staff_invitation_send(*, invitation_id: int) -> bool:
         recipient_list=[invitation.email],
     )
     return True
-
-
-@app.task(acks_late=True, soft_time_limit=600, time_limit=660)
-def accounts_retention_purge() -> int:
-    """Daily, in every tenant: data minimisation once dialogues are long closed."""
-    return retention_purge()

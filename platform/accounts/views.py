@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from allauth.account.views import SignupView as AllauthSignupView
 from django.contrib import messages
-from django.contrib.auth import login, logout
-from django.contrib.auth.decorators import login_required
+from django.contrib.auth import login
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from accounts import services
-from accounts.current import signed_in_user
-from accounts.forms import DeleteAccountForm, JoinWithCodeForm
+from accounts.forms import JoinWithCodeForm
 from accounts.handles import handle_suggestions
-from accounts.services import account_delete, account_export
 from accounts.validators import USERNAME_VALIDATORS
 from townsquare.ratelimits import limit_posts
 
@@ -46,35 +42,6 @@ def _is_valid_username(value: str) -> bool:
     except ValidationError:
         return False
     return True
-
-
-@login_required
-def my_data(request: HttpRequest) -> HttpResponse:
-    return render(request, "accounts/my_data.html", {"delete_form": DeleteAccountForm()})
-
-
-@login_required
-def my_data_download(request: HttpRequest) -> HttpResponse:
-    data = json.dumps(account_export(user=signed_in_user(request)), indent=2, ensure_ascii=False)
-    response = HttpResponse(data, content_type="application/json; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="my-data.json"'
-    response["Cache-Control"] = "no-store"
-    return response
-
-
-@login_required
-def delete_account(request: HttpRequest) -> HttpResponse:
-    user = signed_in_user(request)
-    form = DeleteAccountForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        if not user.check_password(form.cleaned_data["password"]):
-            form.add_error("password", "That is not your password.")
-        else:
-            logout(request)
-            account_delete(user=user, remove_content=form.cleaned_data["content"] == "remove")
-            return render(request, "accounts/deleted.html")
-    status = 400 if request.method == "POST" else 200
-    return render(request, "accounts/my_data.html", {"delete_form": form}, status=status)
 
 
 @limit_posts("join")

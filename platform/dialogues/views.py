@@ -30,7 +30,6 @@ from dialogues.forms import (
 )
 from dialogues.models import Comment, Dialogue, Idea
 from moderation.messages import held_message
-from notifications.selectors import is_following
 from sitesettings.selectors import signpost_list
 from townsquare.ratelimits import limit_posts
 
@@ -85,8 +84,6 @@ def dialogue_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "query": query,
         "tags": selectors.tag_list_for_dialogue(dialogue=dialogue),
         "signposts": signpost_list(),
-        "following": isinstance(request.user, User)
-        and is_following(user=request.user, dialogue=dialogue),
         "live_stamp": activity_stamp(dialogue_id=dialogue.pk),
         # New ideas are counted by time, which costs this page no query.
         "live_after": f"{time.time():.3f}",
@@ -142,7 +139,6 @@ def _idea_context(request: HttpRequest, idea: Idea) -> dict[str, Any]:
         "is_author": user.is_authenticated and idea.author_id == user.pk,
         "can_respond": user_can(user, Capability.RESPOND),
         "can_moderate": user_can(user, Capability.MODERATE),
-        "following": isinstance(user, User) and is_following(user=user, idea=idea),
         "live_stamp": activity_stamp(dialogue_id=idea.dialogue_id),
         # Where live polling starts: the newest comment already on the page.
         "live_after": max((c.pk for top in threads for c in (top, *top.replies.all())), default=0),

@@ -125,8 +125,9 @@ def report_create(
     if not item.is_published:
         raise NotAllowed("This post is already waiting for a moderator.")
     target = _target(item)
+    model: Any = type(item)
     with transaction.atomic():
-        locked: Any = type(item).objects.select_for_update().get(pk=item.pk)
+        locked = model.objects.select_for_update().get(pk=item.pk)
         open_reports = Report.objects.filter(resolved_at__isnull=True, **target)
         unchanged = Change(item=locked, before=locked.visibility, after=locked.visibility)
         if reporter is not None and open_reports.filter(reporter=reporter).exists():

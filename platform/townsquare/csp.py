@@ -8,14 +8,14 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
+from themes.context_processors import preview_requested
+from themes.selectors import frame_sources
+
 Handler = Callable[[HttpRequest], HttpResponse]
 
 
 def csp_for(request: HttpRequest) -> tuple[str, bool]:
     """The policy for this request, and whether the page may be framed by its own site."""
-    from themes.context_processors import preview_requested
-    from themes.selectors import frame_sources
-
     tenant = getattr(request, "tenant", None)
     on_tenant = tenant is not None and not tenant.is_public
     frames = list(frame_sources()) if on_tenant else []

@@ -11,6 +11,8 @@ from django.conf import settings
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
+from tenants.models import Domain
+
 LIVENESS_PATH = "/healthz"
 READINESS_PATH = "/readyz"
 TLS_ASK_PATH = "/tls-allowed"
@@ -48,8 +50,6 @@ def readiness() -> dict[str, str]:
 
 def host_is_served(host: str) -> bool:
     """Whether a certificate for this host may be requested: the root domain or a tenant's."""
-    from tenants.models import Domain
-
     host = host.strip().lower().rstrip(".")
     if host == settings.ROOT_DOMAIN:
         return True

@@ -77,6 +77,7 @@ TENANT_APPS = [
     "moderation",
     "dialogues",
     "notifications",
+    "privacy",
     "themes",
     "backoffice",
 ]
@@ -174,8 +175,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "dialogues.tasks.dialogues_apply_schedule",
         "schedule": 60.0,
     },
-    "accounts-retention-purge": {
-        "task": "accounts.tasks.accounts_retention_purge",
+    "privacy-retention-purge": {
+        "task": "privacy.tasks.privacy_retention_purge",
         "schedule": crontab(hour=3, minute=30),
     },
     "tenants-demo-requests-purge": {

@@ -11,9 +11,8 @@ from django_tenants.utils import tenant_context
 
 from accounts.models import User
 from dialogues.models import Comment, Idea
-from dialogues.services import comment_create, idea_create, rating_set
+from dialogues.services import comment_create, idea_create, post_escalate, rating_set
 from moderation.models import AuditEntry
-from moderation.services import safeguarding_raise
 from tenants.models import Tenant
 from tests.factories import PASSWORD, DialogueFactory, UserFactory
 
@@ -31,7 +30,7 @@ def _resident_with_history(tenant: Tenant) -> tuple[User, Idea, Idea]:
         comment_create(idea=mine, author=other, body="A reply from someone else")
         rating_set(idea=theirs, user=resident, stars=5)
         worrying = idea_create(dialogue=dialogue, author=other, title="Worrying", body="Hm")
-        safeguarding_raise(category="other", raised_by=resident, item=worrying, message="A worry")
+        post_escalate(category="other", raised_by=resident, item=worrying, message="A worry")
     return resident, mine, theirs
 
 
@@ -93,3 +92,37 @@ def test_deleting_an_account_keeps_or_removes_posts_but_never_others_replies(
         .content.decode()
     )
     assert "lark@example.org" not in page
+
+
+def test_removing_my_content_keeps_every_reply_by_others_and_true_counts(
+    client_for: Callable[..., Client], tenant_a: Tenant
+) -> None:
+    with tenant_context(tenant_a):
+        dialogue = DialogueFactory.create()
+        leaving = UserFactory.create(username="LeavingWren")
+        other, third = UserFactory.create(), UserFactory.create()
+        idea = idea_create(dialogue=dialogue, author=other, title="Skate park", body="Please")
+        answered = comment_create(idea=idea, author=leaving, body="My answered comment")
+        comment_create(idea=idea, author=other, body="Reply kept one", parent=answered)
+        comment_create(idea=idea, author=third, body="Reply kept two", parent=answered)
+        comment_create(idea=idea, author=leaving, body="My own reply", parent=answered)
+        lonely = comment_create(idea=idea, author=leaving, body="My unanswered comment")
+        theirs = comment_create(idea=idea, author=third, body="Their top comment")
+        comment_create(idea=idea, author=leaving, body="My reply to them", parent=theirs)
+        assert Idea.objects.get(pk=idea.pk).comment_count == 7
+    client = client_for(tenant_a)
+    with tenant_context(tenant_a):
+        client.force_login(leaving)
+    client.post("/accounts/delete/", {"content": "remove", "password": PASSWORD})
+
+    page = client_for(tenant_a).get(idea.get_absolute_url()).content.decode()
+    for kept in ("Reply kept one", "Reply kept two", "Their top comment"):
+        assert kept in page
+    for gone in ("My answered comment", "My own reply", "My unanswered comment", "My reply to"):
+        assert gone not in page
+    assert "[removed by its author]" in page
+    with tenant_context(tenant_a):
+        assert not Comment.objects.filter(pk=lonely.pk).exists()
+        shown = Comment.objects.filter(idea=idea).count()
+        assert shown == 4  # the emptied comment, its two replies, their top comment
+        assert Idea.objects.get(pk=idea.pk).comment_count == shown
