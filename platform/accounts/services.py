@@ -12,7 +12,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from accounts.models import InviteCode, StaffInvitation, User
+from accounts.models import DemographicQuestion, InviteCode, StaffInvitation, User
 from accounts.roles import Capability, user_can
 from accounts.tasks import staff_invitation_send
 from townsquare.errors import NotAllowed
@@ -70,6 +70,25 @@ def staff_role_remove(*, by: User, user: User) -> None:
         raise NotAllowed("You cannot remove your own role; ask another admin.")
     user.role = User.Role.RESIDENT
     user.save(update_fields=["role"])
+
+
+@transaction.atomic
+def demographic_question_add(*, text: str, choices: str) -> DemographicQuestion:
+    """An optional sign-up question with fixed answers (one per line)."""
+    question = DemographicQuestion(text=text, choices=choices)
+    question.full_clean()
+    question.save()
+    return question
+
+
+@transaction.atomic
+def demographic_question_toggle(*, question_id: int) -> DemographicQuestion | None:
+    """Asks the question at sign-up, or stops asking it; answers already given are kept."""
+    question = DemographicQuestion.objects.select_for_update().filter(pk=question_id).first()
+    if question is not None:
+        question.active = not question.active
+        question.save(update_fields=["active"])
+    return question
 
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread

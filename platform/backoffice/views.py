@@ -28,8 +28,9 @@ from backoffice.forms import (
 from dialogues import selectors as dialogue_selectors
 from dialogues import services as dialogue_services
 from dialogues.models import Dialogue
+from sitesettings import services as site_services
 from sitesettings.models import Signpost
-from sitesettings.selectors import site_settings_get
+from sitesettings.selectors import site_settings_for_editing
 from townsquare.errors import NotAllowed
 
 
@@ -200,10 +201,10 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
 @capability_required(Capability.MANAGE_DIALOGUES)
 def site_settings(request: HttpRequest) -> HttpResponse:
     form = SiteSettingsForm(
-        request.POST if request.method == "POST" else None, instance=site_settings_get()
+        request.POST if request.method == "POST" else None, instance=site_settings_for_editing()
     )
     if request.method == "POST" and form.is_valid():
-        form.save()
+        site_services.site_settings_update(**form.cleaned_data)
         messages.success(request, "Settings saved.")
         return redirect("backoffice:settings")
     return render(request, "backoffice/settings.html", {"form": form})
@@ -213,7 +214,7 @@ def site_settings(request: HttpRequest) -> HttpResponse:
 def signposts(request: HttpRequest) -> HttpResponse:
     form = SignpostForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        site_services.signpost_add(**form.cleaned_data)
         messages.success(request, "The helpline is added.")
         return redirect("backoffice:signposts")
     context = {"form": form, "signposts": Signpost.objects.all()}
@@ -223,8 +224,7 @@ def signposts(request: HttpRequest) -> HttpResponse:
 @capability_required(Capability.MANAGE_DIALOGUES)
 @require_POST
 def signpost_remove(request: HttpRequest, signpost_id: int) -> HttpResponse:
-    deleted, _ = Signpost.objects.filter(pk=signpost_id).delete()
-    if not deleted:
+    if not site_services.signpost_remove(signpost_id=signpost_id):
         raise Http404("No such helpline")
     messages.success(request, "The helpline is removed.")
     return redirect("backoffice:signposts")
@@ -256,7 +256,7 @@ def invite_code_revoke(request: HttpRequest, code_id: int) -> HttpResponse:
 def questions(request: HttpRequest) -> HttpResponse:
     form = QuestionForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        DemographicQuestion.objects.create(**form.cleaned_data)
+        account_services.demographic_question_add(**form.cleaned_data)
         messages.success(request, "The question is added to the sign-up form.")
         return redirect("backoffice:questions")
     return render(
@@ -269,11 +269,9 @@ def questions(request: HttpRequest) -> HttpResponse:
 @capability_required(Capability.MANAGE_DIALOGUES)
 @require_POST
 def question_toggle(request: HttpRequest, question_id: int) -> HttpResponse:
-    question = DemographicQuestion.objects.filter(pk=question_id).first()
+    question = account_services.demographic_question_toggle(question_id=question_id)
     if question is None:
         raise Http404("No such question")
-    question.active = not question.active
-    question.save(update_fields=["active"])
     messages.success(request, "Asked at sign-up." if question.active else "No longer asked.")
     return redirect("backoffice:questions")
 

@@ -22,6 +22,13 @@ def site_settings_get() -> SiteSettings:
     return settings
 
 
+def site_settings_for_editing() -> SiteSettings:
+    """A fresh copy for the settings form, which changes its instance while validating: the
+    memoised one must never carry unsaved values."""
+    settings, _ = SiteSettings.objects.get_or_create(singleton=True)
+    return settings
+
+
 @receiver(post_save, sender=SiteSettings)
 def _forget(**kwargs: object) -> None:
     _memo.clear()

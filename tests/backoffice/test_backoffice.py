@@ -47,6 +47,17 @@ def _dialogue_form(**overrides: str) -> dict[str, str]:
     } | overrides
 
 
+def _settings_form(**overrides: str) -> dict[str, str]:
+    """Every field of the settings form, as a browser sends it (an unticked box is absent)."""
+    return {
+        "idea_edit_window_minutes": "30",
+        "report_threshold": "3",
+        "retention_days": "365",
+        "blocked_words": "",
+        "quick_exit_url": "https://www.bbc.co.uk/weather",
+    } | overrides
+
+
 @pytest.mark.parametrize(
     ("role", "path", "status"),
     [
@@ -236,10 +247,13 @@ def test_settings_turn_email_verification_off_and_refuse_bad_values(
     admin = as_role("admin")
     bad = admin.post("/manage/settings/", {"idea_edit_window_minutes": "-5"})
     assert "greater than or equal to 0" in bad.content.decode()
-    admin.post(
+    saved = admin.post(
         "/manage/settings/",
-        {"idea_edit_window_minutes": "60", "quick_exit_url": "https://www.bbc.co.uk/weather"},
+        _settings_form(
+            idea_edit_window_minutes="60", quick_exit_url="https://www.bbc.co.uk/weather"
+        ),
     )
+    assert saved.status_code == 302
     with tenant_context(tenant_a):
         settings = site_settings_get()
     assert (settings.require_verified_email, settings.idea_edit_window_minutes) == (False, 60)
@@ -274,13 +288,10 @@ def test_admins_manage_helplines_and_the_exit_address(
         {"idea_edit_window_minutes": "30", "quick_exit_url": "http://insecure.example"},
     )
     assert "Use an https:// address" in refused.content.decode()
-    admin.post(
+    saved = admin.post(
         "/manage/settings/",
-        {
-            "require_verified_email": "on",
-            "idea_edit_window_minutes": "30",
-            "quick_exit_url": "https://www.gov.uk/",
-        },
+        _settings_form(require_verified_email="on", quick_exit_url="https://www.gov.uk/"),
     )
+    assert saved.status_code == 302
     page = client_for(tenant_a).get(dialogue.get_absolute_url()).content.decode()
     assert 'href="https://www.gov.uk/" class="exit-this-page__button"' in page
