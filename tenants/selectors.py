@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.db import connection
 from django.http import HttpRequest
 
 from tenants.models import Signup, Tenant, slug_problem
@@ -21,6 +22,17 @@ def central_base_url() -> str:
 def tenant_base_url(*, tenant: Tenant) -> str:
     """The address residents use for this tenant, for links in emails."""
     return _base_url(tenant_primary_host(tenant=tenant) or settings.ROOT_DOMAIN)
+
+
+def current_base_url() -> str:
+    """The canonical address of the site this connection serves, whatever Host a request
+    named: links in every email are built on it."""
+    tenant = connection.tenant  # type: ignore[attr-defined]
+    if not isinstance(tenant, Tenant):
+        # schema_context() sets a stand-in that knows its schema name only.
+        schema = connection.schema_name  # type: ignore[attr-defined]
+        tenant = Tenant.objects.filter(schema_name=schema).first()
+    return tenant_base_url(tenant=tenant) if tenant is not None else central_base_url()
 
 
 def _base_url(host: str) -> str:

@@ -21,6 +21,7 @@ from tenants.models import Signup
 from tenants.provisioning import ADMIN_USERNAME
 from tenants.selectors import subdomain_problem, tenant_base_url_from
 from tenants.services import demo_request_create, signup_create
+from townsquare.lib.tenancy import tenant_salt
 from townsquare.ratelimits import limit_posts
 
 
@@ -66,7 +67,7 @@ def signup(request: HttpRequest) -> HttpResponse:
             submit_key=request.POST.get("submit_key", ""), pk__in=owned
         ).first()
         if repeat is not None:
-            return redirect("signup_status", token=signing.dumps(repeat.pk, salt=STATUS_SALT))
+            return redirect("signup_status", token=_status_token(repeat))
     form = SignupForm(
         request.POST if request.method == "POST" else None,
         initial={"submit_key": secrets.token_urlsafe(24)},
@@ -88,7 +89,7 @@ def signup(request: HttpRequest) -> HttpResponse:
         else:
             # Only this browser may follow the sign-up to its new site, signed in.
             request.session[SIGNUPS_SESSION_KEY] = [*owned[-9:], created.pk]
-            return redirect("signup_status", token=signing.dumps(created.pk, salt=STATUS_SALT))
+            return redirect("signup_status", token=_status_token(created))
     status = 400 if request.method == "POST" else 200
     return render(request, "tenants/signup.html", {"form": form}, status=status)
 
@@ -104,9 +105,14 @@ def signup_check(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _status_token(signup: Signup) -> str:
+    """The status page's address: it opens on the central site only."""
+    return signing.dumps(signup.pk, salt=tenant_salt(STATUS_SALT))
+
+
 def signup_status(request: HttpRequest, token: str) -> HttpResponse:
     try:
-        signup_id = signing.loads(token, salt=STATUS_SALT)
+        signup_id = signing.loads(token, salt=tenant_salt(STATUS_SALT))
     except signing.BadSignature:
         raise Http404 from None
     found = Signup.objects.select_related("tenant").filter(pk=signup_id).first()
@@ -117,10 +123,10 @@ def signup_status(request: HttpRequest, token: str) -> HttpResponse:
         found = _signup_wait(found)
     ready = found.status == Signup.Status.READY and found.tenant is not None
     if ready and owner and found.handed_off_at is None and found.tenant is not None:
+        # Signed for the new site: it opens there and nowhere else.
+        token = signing.dumps(found.pk, salt=tenant_salt(HANDOFF_SALT, found.tenant))
         url = tenant_base_url_from(tenant=found.tenant, request=request) + reverse(
-            "welcome",
-            urlconf=settings.ROOT_URLCONF,
-            kwargs={"token": signing.dumps(found.pk, salt=HANDOFF_SALT)},
+            "welcome", urlconf=settings.ROOT_URLCONF, kwargs={"token": token}
         )
         if request.htmx:  # type: ignore[attr-defined]
             return HttpResponse(status=204, headers={"HX-Redirect": url})
@@ -147,7 +153,7 @@ def _signup_wait(signup: Signup) -> Signup:
 def welcome(request: HttpRequest, token: str) -> HttpResponse:
     """On the new site: signs its first admin in once, straight from the sign-up."""
     try:
-        signup_id = signing.loads(token, salt=HANDOFF_SALT, max_age=HANDOFF_MAX_AGE)
+        signup_id = signing.loads(token, salt=tenant_salt(HANDOFF_SALT), max_age=HANDOFF_MAX_AGE)
     except signing.BadSignature:
         return redirect("account_login")
     tenant = request.tenant  # type: ignore[attr-defined]

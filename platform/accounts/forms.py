@@ -71,6 +71,17 @@ class SignupForm(AllauthSignupForm):
         )
         return user
 
+    def validate_unique_email(self, value: str) -> str:
+        try:
+            return str(super().validate_unique_email(value))
+        except forms.ValidationError as error:
+            if error.code != "email_taken":
+                raise
+        # Never said on the page: SignupView answers as for a new address and tells the
+        # address's owner by email instead.
+        self.account_already_exists = True
+        return value
+
     def clean(self) -> dict[str, Any]:
         cleaned: dict[str, Any] = super().clean()
         if cleaned.get("website"):

@@ -4,18 +4,24 @@ from __future__ import annotations
 
 from typing import Any
 
+from allauth.account import app_settings as allauth_settings
+from allauth.account.utils import complete_signup, perform_login
 from allauth.account.views import SignupView as AllauthSignupView
+from allauth.core.exceptions import ImmediateHttpResponse
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from accounts import services
-from accounts.forms import JoinWithCodeForm
+from accounts.forms import JoinWithCodeForm, SignupForm
 from accounts.handles import handle_suggestions
 from accounts.validators import USERNAME_VALIDATORS
 from townsquare.ratelimits import limit_posts
+
+CONFIRM_BY_EMAIL = allauth_settings.EmailVerificationMethod.MANDATORY
 
 
 class SignupView(AllauthSignupView):
@@ -33,6 +39,32 @@ class SignupView(AllauthSignupView):
         context: dict[str, Any] = super().get_context_data(**kwargs)
         context["handle_suggestions"] = handle_suggestions()
         return context
+
+    def form_valid(self, form: SignupForm) -> HttpResponse:
+        """Ends on "check your email" whether or not the address already has an account, so
+        the page never tells; an existing account's owner is told by email instead.
+
+        The new account is signed in by its emailed link (or later with its password):
+        signing it in here would itself tell the two cases apart.
+        """
+        request = self.request
+        try:
+            if form.account_already_exists:
+                # Costs what making an account costs, so the time taken does not tell either.
+                make_password(form.cleaned_data["password1"])
+                response: HttpResponse = perform_login(
+                    request,
+                    None,  # no user: allauth's own enumeration-safe path
+                    email_verification=CONFIRM_BY_EMAIL,
+                    signup=True,
+                    email=form.cleaned_data["email"],
+                )
+                return response
+            user = form.save(request)
+            response = complete_signup(request, user, CONFIRM_BY_EMAIL, self.get_success_url())
+            return response
+        except ImmediateHttpResponse as stop:
+            return stop.response
 
 
 def _is_valid_username(value: str) -> bool:

@@ -5,19 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.core import signing
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import User
 from dialogues.models import Comment, Dialogue, Idea, StatusChange
 from notifications.models import EmailPreference, Follow, Notification
+from townsquare.lib.tenancy import tenant_scope
 
 _UNSUBSCRIBE_SALT = "townsquare.notifications.unsubscribe"
-
-
-def _schema() -> str:
-    return str(getattr(connection, "schema_name", ""))
 
 
 @transaction.atomic
@@ -121,7 +118,7 @@ def email_preference_set(*, user: User, mode: str) -> EmailPreference:
 
 def unsubscribe_token(*, user: User) -> str:
     """A token that turns this resident's emails off, valid only on this tenant's site."""
-    return signing.dumps({"u": user.pk, "s": _schema()}, salt=_UNSUBSCRIBE_SALT, compress=True)
+    return signing.dumps({"u": user.pk, "s": tenant_scope()}, salt=_UNSUBSCRIBE_SALT, compress=True)
 
 
 @transaction.atomic
@@ -130,7 +127,7 @@ def email_unsubscribe(*, token: str) -> User | None:
         data = signing.loads(token, salt=_UNSUBSCRIBE_SALT)
     except signing.BadSignature:
         return None
-    if data.get("s") != _schema():
+    if data.get("s") != tenant_scope():
         return None
     user = User.objects.filter(pk=data.get("u")).first()
     if user is not None:

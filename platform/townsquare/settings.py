@@ -233,7 +233,13 @@ ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
+# Emailed confirmation keys and reset tokens open only on the tenant's site that sent them.
+ALLAUTH_SETTING_GETTER = "accounts.tokens.allauth_setting"
+# (A class path, not a secret.)
+ACCOUNT_PASSWORD_RESET_TOKEN_GENERATOR = "accounts.tokens.TenantPasswordResetTokenGenerator"  # noqa: S105
 # Sign-up, sign-in and reset limits (allauth counts in the tenant-prefixed cache).
+# A failed sign-in's "key" is the username *from one address* (see the adapter): guessing
+# is slowed where it comes from, and nobody elsewhere can lock a known username out.
 ACCOUNT_RATE_LIMITS = {
     "signup": "10/h/ip",
     "login_failed": "10/m/ip,5/300s/key",

@@ -8,11 +8,14 @@ from collections.abc import Callable
 import pytest
 from allauth.account.models import EmailAddress
 from django.core import mail
+from django.http.response import HttpResponseBase
 from django.test import Client
 from django_tenants.utils import tenant_context
 
 from accounts.models import User
 from tenants.models import Tenant
+from tenants.selectors import tenant_base_url
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -145,3 +148,71 @@ def test_emails_never_appear_on_public_pages_or_the_api(
         page = visitor.get(path).content.decode()
         assert "private.person" not in page, path
     assert "PrivatePerson" in visitor.get(idea.get_absolute_url()).content.decode()
+
+
+def _page_without_request_noise(response: HttpResponseBase, *secrets: str) -> str:
+    """A page as a visitor reads it, minus what differs per request (CSRF, nonces) and
+    what the visitor typed in."""
+    page = response.content.decode()  # type: ignore[attr-defined]
+    page = re.sub(r'(csrfmiddlewaretoken" value|nonce)="[^"]*"', "", page)
+    for secret in secrets:
+        page = page.replace(secret, "…")
+    return page
+
+
+def test_signing_up_with_an_address_that_has_an_account_looks_the_same_and_tells_its_owner(
+    client_for: Callable[..., Client], tenant_a: Tenant, fresh_rate_limits: None
+) -> None:
+    with tenant_context(tenant_a):
+        UserFactory.create(username="FirstOwner", email="taken@example.org")
+    new = client_for(tenant_a).post(
+        "/accounts/signup/",
+        {"username": "FreshFox21", "email": "fresh@example.org",
+         "password1": PASSWORD, "password2": PASSWORD},
+        follow=True,
+    )  # fmt: skip
+    taken = client_for(tenant_a).post(
+        "/accounts/signup/",
+        {"username": "SecondFox22", "email": "taken@example.org",
+         "password1": PASSWORD, "password2": PASSWORD},
+        follow=True,
+    )  # fmt: skip
+
+    assert "already registered" not in taken.content.decode()
+    assert taken.status_code == new.status_code == 200
+    assert taken.redirect_chain == new.redirect_chain
+    assert _page_without_request_noise(
+        taken, "taken@example.org", "SecondFox22"
+    ) == _page_without_request_noise(new, "fresh@example.org", "FreshFox21")
+    with tenant_context(tenant_a):
+        assert not User.objects.filter(username="SecondFox22").exists()
+        assert User.objects.filter(email="taken@example.org").count() == 1
+
+    assert [m.to for m in mail.outbox] == [["fresh@example.org"], ["taken@example.org"]]
+    told = str(mail.outbox[1].body)
+    assert "already exists" in told
+    assert f"{tenant_base_url(tenant=tenant_a)}/accounts/password/reset/" in told
+
+
+def test_links_in_account_emails_use_the_sites_own_address_whatever_the_host_header(
+    client_for: Callable[..., Client], tenant_a: Tenant, fresh_rate_limits: None
+) -> None:
+    with tenant_context(tenant_a):
+        user = User.objects.create_user(username="HostTester", email="host.tester@example.org")
+        EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    canonical = tenant_base_url(tenant=tenant_a)
+    # Still routed to alpha (the port is not part of the name), but not alpha's address.
+    client = Client(headers={"host": "alpha.localhost:9999"})
+    client.post("/accounts/password/reset/", {"email": "host.tester@example.org"})
+    client.post("/accounts/password/reset/", {"email": "nobody.here@example.org"})
+    client.post(
+        "/accounts/signup/",
+        {"username": "HostJoiner", "email": "host.joiner@example.org",
+         "password1": PASSWORD, "password2": PASSWORD},
+    )  # fmt: skip
+    reset, unknown, confirmation = (str(m.body) for m in mail.outbox)
+    assert f"{canonical}/accounts/password/reset/key/" in reset
+    assert f"{canonical}/accounts/signup/" in unknown
+    assert f"{canonical}/accounts/confirm-email/" in confirmation
+    for body in (reset, unknown, confirmation):
+        assert "9999" not in body

@@ -155,11 +155,29 @@ def test_a_forged_status_or_welcome_link_is_refused(
 def test_the_welcome_link_does_not_work_on_another_tenants_site(
     central: Client, tenant_a: Tenant, fresh_rate_limits: None
 ) -> None:
-    _signup, status_url = _provisioned(central)
+    signup, status_url = _provisioned(central)
     welcome = central.get(status_url)["Location"]
     path = welcome.split(settings.ROOT_DOMAIN, 1)[1]
     alpha = Client(headers={"host": f"{tenant_a.slug}.{settings.ROOT_DOMAIN}"})
     assert "/accounts/login/" in alpha.get(path)["Location"]
+    assert alpha.get("/manage/").status_code == 302
+    signup.refresh_from_db()
+    assert signup.handed_off_at is None
+    own_site = Client(headers={"host": f"{signup.slug}.{settings.ROOT_DOMAIN}"})
+    assert own_site.get(path)["Location"] == "/manage/"
+    assert own_site.get("/manage/").status_code == 200
+
+
+def test_the_status_link_opens_only_on_the_central_site(
+    central: Client, tenant_a: Tenant, fresh_rate_limits: None
+) -> None:
+    status_url = central.post("/signup/", _form(central))["Location"]
+    alpha = Client(headers={"host": f"{tenant_a.slug}.{settings.ROOT_DOMAIN}"})
+    elsewhere = alpha.get(status_url)
+    assert elsewhere.status_code == 404
+    assert "Wirral Youth Voice" not in elsewhere.content.decode()
+    stranger = Client(headers={"host": settings.ROOT_DOMAIN})
+    assert "Wirral Youth Voice" in stranger.get(status_url).content.decode()
 
 
 def test_expired_or_forged_email_confirmation_links_are_refused(

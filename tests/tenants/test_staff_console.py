@@ -255,3 +255,36 @@ def test_staff_without_change_rights_can_neither_download_nor_act(
     client.post("/staff/tenants/tenant/", {"action": "suspend", "_selected_action": [tenant.pk]})
     tenant.refresh_from_db()
     assert tenant.status == Tenant.Status.ACTIVE
+
+
+def test_an_export_is_downloaded_only_from_the_console_never_from_a_tenants_site(
+    client_for: Callable[..., Client],
+    platform_staff: Client,
+    tenant_a: Tenant,
+    settings: Settings,
+    tmp_path: Path,
+) -> None:
+    settings.EXPORT_ROOT = tmp_path
+    archive = tmp_path / "alpha-export.tar.gz"
+    archive.write_bytes(b"alpha's whole site")
+    export = TenantExport.objects.create(
+        tenant=tenant_a, slug="alpha", status=TenantExport.Status.READY, path=str(archive)
+    )
+    url = f"/staff/tenants/tenant/exports/{export.pk}/download/"
+    # Neither the tenant's own admin, nor a console session carried over to the tenant's host.
+    alpha_admin = client_for(tenant_a)
+    with schema_context(tenant_a.schema_name):
+        alpha_admin.force_login(
+            User.objects.create_user(
+                username="AlphaAdmin", role=User.Role.ADMIN, is_staff=True, is_superuser=True
+            )
+        )
+    carried = client_for(tenant_a)
+    carried.cookies.load({name: morsel.value for name, morsel in platform_staff.cookies.items()})
+    for client in (alpha_admin, carried):
+        refused = client.get(url)
+        assert refused.status_code == 404
+        assert b"alpha's whole site" not in refused.content
+    download = platform_staff.get(url)
+    content = b"".join(download.streaming_content)  # type: ignore[attr-defined]
+    assert content == b"alpha's whole site"

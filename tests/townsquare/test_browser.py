@@ -24,6 +24,7 @@ pytestmark = pytest.mark.browser
         ("alpha", "/dialogues/alpha-parks/", "Alpha Community Partnership: what should change?"),
         ("alpha", "/accounts/login/", "Sign in"),
         ("alpha", "/accounts/signup/", "Join Alpha Community Partnership"),
+        ("alpha", "/accounts/confirm-email/", "Check your email"),
         ("alpha", "/no-such-page/", "Page not found"),
         ("nobody-here", "/", "There is no site at this address"),
     ],

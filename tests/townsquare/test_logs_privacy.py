@@ -32,6 +32,11 @@ def test_a_whole_visit_leaves_nothing_personal_in_the_logs(
         {"username": username, "email": email, "password1": password, "password2": password},
     )
     client.post("/accounts/login/", {"login": username, "password": "wrong"})
+    # Sign-up ends on "check your email"; the password signs in straight away.
+    assert (
+        client.post("/accounts/login/", {"login": username, "password": password}).status_code
+        == 302
+    )
     client.post(
         f"/dialogues/logs-{token}/ideas/new/",
         {"title": "Held for email", "body": f"{body} {email}", "submission_key": str(uuid.uuid4())},
