@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from dialogues.models import Dialogue, Idea
+from dialogues.models import Comment, Dialogue, Idea
 
 
 class Follow(models.Model):
@@ -50,6 +50,13 @@ class Notification(models.Model):
     # A one-line summary that never contains the body of a post.
     message = models.CharField(max_length=300)
     url = models.CharField(max_length=300)
+    # What it is about, so it is shown and emailed only while that is still public.
+    idea = models.ForeignKey(
+        Idea, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    comment = models.ForeignKey(
+        Comment, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
     emailed_at = models.DateTimeField(null=True, blank=True)

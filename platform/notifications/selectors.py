@@ -2,19 +2,32 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from accounts.models import User
 from dialogues.models import Dialogue, Idea
+from dialogues.selectors import comment_rule, idea_rule
 from notifications.models import EmailPreference, Follow, Notification
 
 
+def notification_visible() -> Q:
+    """Notifications about a post count only while the post is public: one hidden, held
+    for safeguarding or rejected after the fact is neither listed nor emailed."""
+    return (Q(idea__isnull=True) | idea_rule(prefix="idea__")) & (
+        Q(comment__isnull=True) | comment_rule(prefix="comment__")
+    )
+
+
 def notification_list(*, user: User) -> QuerySet[Notification]:
-    return Notification.objects.filter(recipient=user).order_by("-created_at")
+    return Notification.objects.filter(notification_visible(), recipient=user).order_by(
+        "-created_at"
+    )
 
 
 def unread_count(*, user: User) -> int:
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+    return Notification.objects.filter(
+        notification_visible(), recipient=user, read_at__isnull=True
+    ).count()
 
 
 def is_following(*, user: User, idea: Idea | None = None, dialogue: Dialogue | None = None) -> bool:
@@ -28,3 +41,15 @@ def is_following(*, user: User, idea: Idea | None = None, dialogue: Dialogue | N
 def email_mode(*, user: User) -> str:
     preference = EmailPreference.objects.filter(user=user).first()
     return preference.mode if preference else EmailPreference.Mode.IMMEDIATE
+
+
+def pending_for_email(*, mode: str) -> Q:
+    """Notifications not yet emailed whose recipient wants this delivery mode."""
+    if mode == EmailPreference.Mode.IMMEDIATE:
+        # No preference row means the default, immediate.
+        wants = Q(recipient__email_preference__isnull=True) | Q(
+            recipient__email_preference__mode=mode
+        )
+    else:
+        wants = Q(recipient__email_preference__mode=mode)
+    return Q(emailed_at__isnull=True) & wants & ~Q(recipient__email="") & notification_visible()

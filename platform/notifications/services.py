@@ -4,17 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.core import signing
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import User
 from dialogues.models import Comment, Dialogue, Idea, StatusChange
 from notifications.models import EmailPreference, Follow, Notification
-from townsquare.lib.tenancy import tenant_scope
-
-_UNSUBSCRIBE_SALT = "townsquare.notifications.unsubscribe"
+from notifications.tasks import notifications_email_immediate
+from notifications.tokens import unsubscribe_token_user_id
 
 
 @transaction.atomic
@@ -31,17 +28,24 @@ def follow_set(
 
 
 def _notify(
-    *, recipient_ids: Iterable[int], kind: str, message: str, url: str, actor: User | None
+    *,
+    recipient_ids: Iterable[int],
+    kind: str,
+    message: str,
+    url: str,
+    actor: User | None,
+    idea: Idea | None = None,
+    comment: Comment | None = None,
 ) -> list[Notification]:
     ids = {pk for pk in recipient_ids if pk is not None and (actor is None or pk != actor.pk)}
     active = User.objects.filter(pk__in=ids, is_active=True).values_list("pk", flat=True)
     created = Notification.objects.bulk_create(
-        Notification(recipient_id=pk, kind=kind, message=message[:300], url=url)
+        Notification(
+            recipient_id=pk, kind=kind, message=message[:300], url=url, idea=idea, comment=comment
+        )
         for pk in sorted(active)
     )
     if created:
-        from notifications.tasks import notifications_email_immediate
-
         pks = [n.pk for n in created]
         transaction.on_commit(lambda: notifications_email_immediate.delay(notification_ids=pks))
     return created
@@ -60,6 +64,7 @@ def notify_new_idea(*, idea: Idea) -> list[Notification]:
         message=f"New idea in “{idea.dialogue.title}”: {idea.title}",
         url=idea.get_absolute_url(),
         actor=idea.author,
+        idea=idea,
     )
 
 
@@ -76,6 +81,8 @@ def notify_comment(*, comment: Comment) -> list[Notification]:
         message=message,
         url=f"{idea.get_absolute_url()}#comment-{comment.pk}",
         actor=comment.author,
+        idea=idea,
+        comment=comment,
     )
 
 
@@ -87,6 +94,7 @@ def notify_status(*, change: StatusChange) -> list[Notification]:
         message=f"“{idea.title}” is now: {change.get_status_display()}",
         url=idea.get_absolute_url(),
         actor=change.changed_by,
+        idea=idea,
     )
 
 
@@ -116,32 +124,10 @@ def email_preference_set(*, user: User, mode: str) -> EmailPreference:
     return preference
 
 
-def unsubscribe_token(*, user: User) -> str:
-    """A token that turns this resident's emails off, valid only on this tenant's site."""
-    return signing.dumps({"u": user.pk, "s": tenant_scope()}, salt=_UNSUBSCRIBE_SALT, compress=True)
-
-
 @transaction.atomic
 def email_unsubscribe(*, token: str) -> User | None:
-    try:
-        data = signing.loads(token, salt=_UNSUBSCRIBE_SALT)
-    except signing.BadSignature:
-        return None
-    if data.get("s") != tenant_scope():
-        return None
-    user = User.objects.filter(pk=data.get("u")).first()
+    user_id = unsubscribe_token_user_id(token=token)
+    user = User.objects.filter(pk=user_id).first() if user_id is not None else None
     if user is not None:
         email_preference_set(user=user, mode=EmailPreference.Mode.OFF)
     return user
-
-
-def pending_for_email(*, mode: str) -> Q:
-    """Notifications not yet emailed whose recipient wants this delivery mode."""
-    if mode == EmailPreference.Mode.IMMEDIATE:
-        # No preference row means the default, immediate.
-        wants = Q(recipient__email_preference__isnull=True) | Q(
-            recipient__email_preference__mode=mode
-        )
-    else:
-        wants = Q(recipient__email_preference__mode=mode)
-    return Q(emailed_at__isnull=True) & wants & ~Q(recipient__email="")

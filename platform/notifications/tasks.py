@@ -12,7 +12,8 @@ from django.utils import timezone
 
 from accounts.models import User
 from notifications.models import EmailPreference, Notification
-from notifications.services import pending_for_email, unsubscribe_token
+from notifications.selectors import pending_for_email
+from notifications.tokens import unsubscribe_token
 from tenants.selectors import tenant_base_url
 from townsquare.celery import app
 

@@ -92,7 +92,7 @@ def test_emails_follow_each_residents_choice_and_carry_a_working_unsubscribe_lin
 def test_an_unsubscribe_token_from_one_tenant_does_nothing_on_another(
     tenant_a: Tenant, tenant_b: Tenant, client_for: Callable[..., Client]
 ) -> None:
-    from notifications.services import unsubscribe_token
+    from notifications.tokens import unsubscribe_token
 
     with tenant_context(tenant_a):
         user = UserFactory.create()

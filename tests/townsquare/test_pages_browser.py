@@ -10,7 +10,7 @@ from django_tenants.utils import tenant_context
 from playwright.sync_api import Browser, Page, expect
 
 from accounts.models import StaffInvitation, User
-from notifications.services import unsubscribe_token
+from notifications.tokens import unsubscribe_token
 from tenants.models import Tenant
 from tests.factories import DialogueFactory, IdeaFactory, UserFactory
 from tests.harness.browser import AXE_SOURCE, assert_accessible, sign_in
