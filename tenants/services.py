@@ -35,6 +35,7 @@ from tenants.models import (
 )
 from tenants.pool import migrations_fingerprint, schema_migrate, spare_make, tenant_claim_spare
 from tenants.selectors import subdomain_problem
+from townsquare.lib.spreadsheets import formula_neutralised_sql
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -314,7 +315,11 @@ def _archive_write(*, tenant: Tenant, target: Path) -> dict[str, Any]:
     manifest: dict[str, Any] = {
         "tenant": {"name": tenant.name, "slug": tenant.slug, "plan": tenant.plan},
         "created_at": timezone.now().isoformat(),
-        "format": "One CSV per table with a header row; columns.json gives column types.",
+        "format": (
+            "One CSV per table with a header row; columns.json gives column types. Text that "
+            "starts with = + - @, a tab or a carriage return has a single quote (') put in "
+            "front, so spreadsheets show it rather than run it; remove it when restoring."
+        ),
         "left_out": {
             "tables": sorted(EXPORT_SKIPPED_TABLES),
             "columns": {t: sorted(c) for t, c in EXPORT_SKIPPED_COLUMNS.items()},
@@ -334,7 +339,9 @@ def _archive_write(*, tenant: Tenant, target: Path) -> dict[str, Any]:
                 statement = sql.SQL(
                     "COPY (SELECT {} FROM {}) TO STDOUT WITH (FORMAT csv, HEADER)"
                 ).format(
-                    sql.SQL(", ").join(sql.Identifier(c["name"]) for c in columns[table]),
+                    sql.SQL(", ").join(
+                        formula_neutralised_sql(c["name"], c["type"]) for c in columns[table]
+                    ),
                     sql.Identifier(schema, table),
                 )
                 with copy_cursor.copy(statement) as copy:

@@ -14,6 +14,13 @@ T = TypeVar("T")
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
+# Spellings of a rate's period, each read as the unit Django REST framework's throttles take.
+_RATE_PERIODS = {
+    **dict.fromkeys(("s", "sec", "second"), "second"),
+    **dict.fromkeys(("m", "min", "minute"), "minute"),
+    **dict.fromkeys(("h", "hour"), "hour"),
+    **dict.fromkeys(("d", "day"), "day"),
+}
 
 
 class Env:
@@ -118,6 +125,17 @@ class Env:
                 f"{name} must be a bare host name such as example.org, got {value!r}"
             )
         return value
+
+    def rate(self, name: str, default: str) -> str:
+        """A request rate such as 60/minute: a count per second, minute, hour or day."""
+        value = self.string(name, default).strip().lower()
+        count, _, period = value.partition("/")
+        if not (count.isdigit() and int(count) > 0 and period in _RATE_PERIODS):
+            raise ImproperlyConfigured(
+                f"{name} must be a count per period such as 60/minute "
+                f"(second, minute, hour or day), got {value!r}"
+            )
+        return f"{int(count)}/{_RATE_PERIODS[period]}"
 
     def mapping(self, name: str, *, choices: tuple[str, ...]) -> dict[str, str]:
         """'key:value,key:value' with every value one of choices; empty when unset."""

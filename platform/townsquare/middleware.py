@@ -1,16 +1,21 @@
-"""Tenant routing by host, with a friendly page for hosts that name no organisation."""
+"""Requests on their way in: refused if they carry a NUL, then routed to a tenant by host."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http.request import split_domain_port
 from django.template.loader import render_to_string
 from django_tenants.middleware.main import TenantMainMiddleware
+from django_tenants.utils import remove_www
 
 from tenants.models import Domain, Tenant
+from townsquare.csp import csp_for
 from townsquare.lib.memo import TtlMemo
 
 # Host -> tenant, kept briefly in each process: live polling would otherwise cost a
@@ -31,6 +36,14 @@ def _forget_tenants(**kwargs: Any) -> None:
 
 class TenantMiddleware(TenantMainMiddleware):
     """Picks the schema from the Host header; unknown or paused sites get a page, not an error."""
+
+    @staticmethod
+    def hostname_from_request(request: HttpRequest) -> str:
+        # Host names are case-insensitive and may end in the root's dot; Django checks the
+        # host against ALLOWED_HOSTS in this same lower-case, dot-stripped form, so the
+        # site looked up is always the one that check approved.
+        domain, _port = split_domain_port(request.get_host())
+        return str(remove_www(domain))
 
     def get_tenant(self, domain_model: type[Domain], hostname: str) -> Tenant:
         tenant = _tenants.get(hostname)
@@ -55,3 +68,52 @@ class TenantMiddleware(TenantMainMiddleware):
             html = render_to_string("townsquare/site_unavailable.html", {"tenant": tenant})
             return HttpResponse(html, status=503, headers={"Retry-After": "3600"})
         return None
+
+
+class NulCharacterMiddleware:
+    """Refuses a NUL character in the path, query, cookies or a posted form with a plain 400.
+
+    PostgreSQL can neither store nor compare text holding one, so a view would fail with a
+    500; checking once here, before the tenant is even looked up, covers every view.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if _carries_nul(request):
+            html = render_to_string("townsquare/400.html", request=None)
+            response = HttpResponseBadRequest(html)
+            # Returned before the CSP middleware runs: the page brings its own policy.
+            response["Content-Security-Policy"] = csp_for(request)[0]
+            return response
+        return self.get_response(request)
+
+
+def _carries_nul(request: HttpRequest) -> bool:
+    if "\x00" in request.path_info:
+        return True
+    if any("\x00" in key or "\x00" in value for key, value in request.COOKIES.items()):
+        return True
+    # Form bodies only; the CSRF middleware reads them anyway, so nothing is read twice.
+    fields = [request.GET]
+    if request.method == "POST" and request.content_type in _FORM_TYPES:
+        if request.content_type == "multipart/form-data" and _fits_in_memory(request):
+            # Parsed from the cached raw body, request.body stays readable to the view (as
+            # after a url-encoded form); a larger upload is parsed from the stream as usual.
+            request.body  # noqa: B018
+        fields.append(request.POST)
+    return any(
+        "\x00" in key or any("\x00" in value for value in values)
+        for data in fields
+        for key, values in data.lists()
+    )
+
+
+def _fits_in_memory(request: HttpRequest) -> bool:
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    length = request.META.get("CONTENT_LENGTH") or "0"
+    return limit is None or (length.isdigit() and int(length) <= limit)
+
+
+_FORM_TYPES = {"application/x-www-form-urlencoded", "multipart/form-data"}

@@ -94,6 +94,8 @@ TENANT_LIMIT_SET_CALLS = True
 
 MIDDLEWARE = [
     "townsquare.health.HealthCheckMiddleware",
+    # Before any lookup: a NUL character in the path, query or form gets a 400, never a 500.
+    "townsquare.middleware.NulCharacterMiddleware",
     "townsquare.middleware.TenantMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -298,6 +300,19 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
+    # The site's own session only: HTTP Basic would let anyone guess passwords past the
+    # sign-in limits and the second factor.
+    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    # JSON only: the browsable API's pages need inline styles, which our CSP forbids.
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "api.throttling.AnonymousRateThrottle",
+        "api.throttling.AccountRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env.rate("API_ANON_RATE", "60/minute"),
+        "user": env.rate("API_USER_RATE", "120/minute"),
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Townsquare API",

@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from moderation.personal_details import blocked_words_parse, find_personal_details
+
+# Seventy inputs of 5,000 and 10,000 characters: bounded patterns scan them all in under a
+# second of CPU time, the old quadratic ones needed more than ten. The budget counts the
+# scan's CPU time, which a busy machine hardly changes; the wall-clock deadline only stops
+# a hang from blocking the suite.
+ADVERSARIAL_CPU_SECONDS = 4.0
+ADVERSARIAL_DEADLINE_SECONDS = 60
 
 
 @pytest.mark.parametrize(
@@ -52,3 +63,56 @@ def test_blocked_words_match_whole_words_whatever_the_case() -> None:
         "No SHANK talk, no postcode war, shankly fine", blocked_words=blocked
     )
     assert [f.text for f in found] == ["SHANK", "postcode war"]
+
+
+# Run in a child process: a pattern that backtracks without bound would hang the suite, so
+# the child is killed at the deadline instead. Each input is at least twice a post's length.
+_ADVERSARIAL = r"""
+import random, time
+from moderation.personal_details import blocked_words_parse, find_personal_details
+
+rng = random.Random(10)
+blocked = blocked_words_parse("shank, postcode war")
+corpus = []
+for n in (5000, 10000):
+    for unit in ("a", "@", ".", "1", "-", "_", "a.", "a-", "a@", "@a", "1 ", "1-", "1.", "@ab ",
+                 "a.b@", "www.", "http://", "+4", "(0)", "L1 ", "x.co"):
+        corpus.append((unit * n)[:n])
+    corpus.append("a" * (n - 12) + "@example.org")
+    corpus.append("jo@" + "a." * (n // 2))
+    corpus.append("a" * n + "@")
+    corpus.append("@" + "a" * n)
+    for _ in range(10):
+        corpus.append("".join(rng.choice("a1@.-_+( ) \t") for _ in range(n)))
+started = time.process_time()
+for text in corpus:
+    find_personal_details(text, blocked_words=blocked)
+print(len(corpus), time.process_time() - started)
+"""
+
+
+def test_long_adversarial_words_are_scanned_in_bounded_time() -> None:
+    platform = Path(__file__).resolve().parents[2] / "platform"
+    try:
+        done = subprocess.run(
+            [sys.executable, "-c", _ADVERSARIAL],
+            cwd=platform,
+            capture_output=True,
+            text=True,
+            timeout=ADVERSARIAL_DEADLINE_SECONDS,
+            check=True,
+        )
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"the scan hung for {ADVERSARIAL_DEADLINE_SECONDS} s")
+    inputs, cpu_seconds = done.stdout.split()
+    assert int(inputs) == 70
+    assert float(cpu_seconds) < ADVERSARIAL_CPU_SECONDS, (
+        f"{cpu_seconds} s of CPU for the adversarial corpus: some pattern backtracks"
+    )
+
+
+def test_a_detail_hidden_at_the_end_of_a_very_long_word_is_still_found() -> None:
+    kinds = {f.kind for f in find_personal_details("x" * 6000 + "jo.bloggs@example.org")}
+    assert "email address" in kinds
+    found = find_personal_details("ring " + "-" * 6000 + " 07700 900123")
+    assert [(f.kind, f.text) for f in found] == [("phone number", "07700 900123")]

@@ -43,6 +43,10 @@ def test_booleans_accept_the_usual_spellings() -> None:
             lambda env: env.hostname("ROOT_DOMAIN", "x"),
             "ROOT_DOMAIN",
         ),
+        ({"API_RATE": "60/fortnight"}, lambda env: env.rate("API_RATE", "1/s"), "API_RATE"),
+        ({"API_RATE": "0/minute"}, lambda env: env.rate("API_RATE", "1/s"), "API_RATE"),
+        ({"API_RATE": "sixty/minute"}, lambda env: env.rate("API_RATE", "1/s"), "API_RATE"),
+        ({"API_RATE": "5/15m"}, lambda env: env.rate("API_RATE", "1/s"), "API_RATE"),
         (
             {"LOG_LEVEL": "LOUD"},
             lambda env: env.choice("LOG_LEVEL", "INFO", ("INFO",)),
@@ -55,6 +59,14 @@ def test_bad_values_are_refused_with_the_variable_named(
 ) -> None:
     with pytest.raises(ImproperlyConfigured, match=message):
         read(Env(source))  # type: ignore[operator]
+
+
+def test_rates_accept_the_usual_period_spellings() -> None:
+    env = Env({"A": "60/min", "B": " 5/Hour ", "C": "100/d"})
+    assert env.rate("A", "1/s") == "60/minute"
+    assert env.rate("B", "1/s") == "5/hour"
+    assert env.rate("C", "1/s") == "100/day"
+    assert env.rate("MISSING", "2/s") == "2/second"
 
 
 def test_secrets_can_come_from_files(tmp_path: Path) -> None:

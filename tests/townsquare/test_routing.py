@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django_tenants.utils import schema_context
 
@@ -84,3 +85,35 @@ def test_no_template_syntax_leaks_into_pages(
         page = client.get(path).content.decode()
         for marker in ("{#", "#}", "{%", "%}", "{{", "}}"):
             assert marker not in page, f"{marker} shows on {path}"
+
+
+def _host(pattern: str) -> str:
+    """{root} is the root domain as configured, {ROOT} the same in capitals."""
+    return pattern.format(root=settings.ROOT_DOMAIN, ROOT=settings.ROOT_DOMAIN.upper())
+
+
+@pytest.mark.parametrize(
+    "host", ["Alpha.{ROOT}", "alpha.{root}.", "ALPHA.{ROOT}.:8000", "www.Alpha.{root}"]
+)
+def test_a_tenant_host_is_matched_whatever_its_case_or_trailing_dot(
+    tenant_a: Tenant, host: str
+) -> None:
+    response = Client(headers={"host": _host(host)}).get("/")
+    assert response.status_code == 200
+    assert "Alpha Community Partnership" in response.content.decode()
+
+
+@pytest.mark.parametrize("host", ["{ROOT}", "{root}.", "{ROOT}.:8000"])
+def test_the_root_domain_is_matched_whatever_its_case_or_trailing_dot(host: str) -> None:
+    response = Client(headers={"host": _host(host)}).get("/")
+    assert response.status_code == 200
+    assert b"Conversation, not consultation" in response.content
+
+
+@pytest.mark.parametrize(
+    "host", ["alpha.{root}..", "alpha..{root}", "alpha.{root}.evil.example", "alpha%2e{root}"]
+)
+def test_a_host_that_only_resembles_a_tenant_reaches_no_site(tenant_a: Tenant, host: str) -> None:
+    response = Client(headers={"host": _host(host)}).get("/")
+    assert response.status_code in {400, 404}
+    assert "Alpha Community Partnership" not in response.content.decode()
