@@ -146,6 +146,20 @@ def client_for() -> Callable[..., Client]:
 
 
 @pytest.fixture
+def client_as(client_for: Callable[..., Client]) -> Callable[..., Client]:
+    """A test client on a tenant's host, signed in as one of its users (or anonymous)."""
+
+    def make(tenant: Tenant, user: Any = None) -> Client:
+        client = client_for(tenant)
+        if user is not None:
+            with tenant_context(tenant):
+                client.force_login(user)
+        return client
+
+    return make
+
+
+@pytest.fixture
 def committed_db(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> Iterator[None]:
     """Database access outside a test transaction, for work other processes must see.
 

@@ -20,14 +20,6 @@ pytestmark = pytest.mark.django_db
 SECRET = "Meet me behind the leisure centre at nine"
 
 
-def _as(client_for: Callable[..., Client], tenant: Tenant, user: User | None) -> Client:
-    client = client_for(tenant)
-    if user is not None:
-        with tenant_context(tenant):
-            client.force_login(user)
-    return client
-
-
 def _live(idea: Idea, after: int = 0) -> str:
     return f"/live/dialogues/{idea.dialogue_id}/ideas/{idea.pk}/?stamp=stale&after={after}"
 
@@ -72,7 +64,7 @@ def test_the_live_poll_never_sends_a_hidden_reply_or_a_reply_under_a_hidden_comm
 
 
 def test_a_held_idea_is_seen_by_its_author_and_moderators_but_safeguarding_only_by_leads(
-    client_for: Callable[..., Client], tenant_a: Tenant
+    client_for: Callable[..., Client], client_as: Callable[..., Client], tenant_a: Tenant
 ) -> None:
     with tenant_context(tenant_a):
         author = UserFactory.create()
@@ -87,14 +79,14 @@ def test_a_held_idea_is_seen_by_its_author_and_moderators_but_safeguarding_only_
         guarded = IdeaFactory.create(title="Guarded idea")
         _hide(guarded, kind=SAFEGUARDING)
     assert client_for(tenant_a).get(held.get_absolute_url()).status_code == 404
-    assert _as(client_for, tenant_a, author).get(held.get_absolute_url()).status_code == 200
-    assert _as(client_for, tenant_a, moderator).get(held.get_absolute_url()).status_code == 200
-    assert _as(client_for, tenant_a, moderator).get(guarded.get_absolute_url()).status_code == 404
-    assert _as(client_for, tenant_a, lead).get(guarded.get_absolute_url()).status_code == 200
+    assert client_as(tenant_a, author).get(held.get_absolute_url()).status_code == 200
+    assert client_as(tenant_a, moderator).get(held.get_absolute_url()).status_code == 200
+    assert client_as(tenant_a, moderator).get(guarded.get_absolute_url()).status_code == 404
+    assert client_as(tenant_a, lead).get(guarded.get_absolute_url()).status_code == 200
 
 
 def test_a_hidden_idea_cannot_be_followed_and_leaves_search_tags_and_the_api(
-    client_for: Callable[..., Client], tenant_a: Tenant
+    client_for: Callable[..., Client], client_as: Callable[..., Client], tenant_a: Tenant
 ) -> None:
     with tenant_context(tenant_a):
         resident = UserFactory.create()
@@ -102,7 +94,7 @@ def test_a_hidden_idea_cannot_be_followed_and_leaves_search_tags_and_the_api(
         idea = IdeaFactory.create(dialogue=dialogue, title="Floodlights by the canal path")
         idea.tags.create(name="Canal", slug="canal")
         _hide(idea, kind="reports")
-    follow = _as(client_for, tenant_a, resident).post(f"/notifications/follow/idea/{idea.pk}/")
+    follow = client_as(tenant_a, resident).post(f"/notifications/follow/idea/{idea.pk}/")
     assert follow.status_code == 404
     visitor = client_for(tenant_a)
     page = visitor.get(f"{dialogue.get_absolute_url()}?q=floodlights").content.decode()
@@ -113,7 +105,7 @@ def test_a_hidden_idea_cannot_be_followed_and_leaves_search_tags_and_the_api(
 
 
 def test_rejected_held_and_withdrawn_ideas_are_not_counted_or_awaiting_a_response(
-    client_for: Callable[..., Client], tenant_a: Tenant
+    client_as: Callable[..., Client], tenant_a: Tenant
 ) -> None:
     with tenant_context(tenant_a):
         admin = UserFactory.create(role=User.Role.ADMIN)
@@ -123,7 +115,7 @@ def test_rejected_held_and_withdrawn_ideas_are_not_counted_or_awaiting_a_respons
         IdeaFactory.create(dialogue=dialogue, title="Held idea", visibility=Visibility.HELD)
         withdrawn = IdeaFactory.create(dialogue=dialogue, title="Withdrawn idea")
         Idea.objects.filter(pk=withdrawn.pk).update(withdrawn_at=withdrawn.created_at)
-    staff = _as(client_for, tenant_a, admin)
+    staff = client_as(tenant_a, admin)
     awaiting = staff.get("/manage/responses/").content.decode()
     assert "Counted idea" in awaiting
     for title in ("Rejected idea", "Held idea", "Withdrawn idea"):

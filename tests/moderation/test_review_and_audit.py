@@ -20,15 +20,8 @@ pytestmark = pytest.mark.django_db
 PRIVATE_NOTE = "Spoke to the school's designated lead about RavenWing"
 
 
-def _as(client_for: Callable[..., Client], tenant: Tenant, user: User) -> Client:
-    client = client_for(tenant)
-    with tenant_context(tenant):
-        client.force_login(user)
-    return client
-
-
 def test_a_post_reported_below_the_threshold_waits_in_the_queue_until_dismissed_or_hidden(
-    client_for: Callable[..., Client], tenant_a: Tenant
+    client_for: Callable[..., Client], client_as: Callable[..., Client], tenant_a: Tenant
 ) -> None:
     with tenant_context(tenant_a):
         settings = site_settings_get()
@@ -41,7 +34,7 @@ def test_a_post_reported_below_the_threshold_waits_in_the_queue_until_dismissed_
     visitor = client_for(tenant_a)
     for comment in (once, twice):
         visitor.post(f"/report/comment/{comment.pk}/", {"reason": "bullying"})
-    desk = _as(client_for, tenant_a, moderator)
+    desk = client_as(tenant_a, moderator)
     queue = desk.get("/manage/moderation/").content.decode()
     reported = queue[queue.index('id="reported"') :]
     assert "Reported once, still up" in reported
@@ -66,7 +59,7 @@ def test_a_post_reported_below_the_threshold_waits_in_the_queue_until_dismissed_
 
 
 def test_safeguarding_entries_in_the_audit_log_are_shown_to_leads_only(
-    client_for: Callable[..., Client], tenant_a: Tenant
+    client_as: Callable[..., Client], tenant_a: Tenant
 ) -> None:
     with tenant_context(tenant_a):
         raiser = UserFactory.create(username="RavenWing")
@@ -75,21 +68,21 @@ def test_safeguarding_entries_in_the_audit_log_are_shown_to_leads_only(
         admin = UserFactory.create(role=User.Role.ADMIN)
         comment = CommentFactory.create(body="Something worrying")
         ordinary = CommentFactory.create(body="Rude but not a worry")
-    _as(client_for, tenant_a, raiser).post(
+    client_as(tenant_a, raiser).post(
         f"/worried/comment/{comment.pk}/", {"category": "harm", "message": "Please check"}
     )
-    _as(client_for, tenant_a, moderator).post(
+    client_as(tenant_a, moderator).post(
         f"/manage/moderation/comment/{ordinary.pk}/hide/", {"reason": "Rude"}
     )
     with tenant_context(tenant_a):
         concern = SafeguardingConcern.objects.get(comment=comment)
-    leads_desk = _as(client_for, tenant_a, lead)
+    leads_desk = client_as(tenant_a, lead)
     leads_desk.post(f"/manage/safeguarding/{concern.pk}/", {"note": PRIVATE_NOTE, "restore": "1"})
     with tenant_context(tenant_a):
         assert Comment.objects.get(pk=comment.pk).visibility == Visibility.PUBLISHED
 
     for staff in (moderator, admin):
-        log = _as(client_for, tenant_a, staff).get("/manage/moderation/audit/").content.decode()
+        log = client_as(tenant_a, staff).get("/manage/moderation/audit/").content.decode()
         assert f"comment {ordinary.pk}</td>" in log  # ordinary moderation stays visible
         assert f"comment {comment.pk}</td>" not in log
         assert "RavenWing" not in log
