@@ -6,7 +6,7 @@ UV_VERSION := 0.13.9
 export PYTHONPATH := $(CURDIR):$(CURDIR)/platform
 export DATA_DIR ?= $(CURDIR)/.data
 # mypy's Django plugin imports the settings, which insist on these; nothing connects.
-LINT_ENV := DATABASE_URL=postgresql://lint@localhost/lint REDIS_URL=redis://localhost:6379/0 SECRET_KEY=lint
+LINT_ENV := DATABASE_URL=postgresql://lint@localhost/lint REDIS_URL=redis://localhost:6379/0 SECRET_KEY=lint EMAIL_BACKEND=console
 
 .PHONY: install run test lint bench browser format clean
 

@@ -18,6 +18,7 @@ from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 from django.utils.text import slugify
 
+from moderation.alerts import AlertHealth, alert_health_by_schema
 from tenants.models import DemoRequest, Domain, Signup, Tenant, TenantExport
 from tenants.selectors import tenant_base_url
 from tenants.services import (
@@ -53,6 +54,33 @@ class ExportInline(admin.TabularInline):
         return format_html('<a href="{}">Download</a>', url)
 
 
+# Sites whose schema is fully migrated and in use; others have no alerts to look at.
+_IN_USE = [Tenant.Status.ACTIVE, Tenant.Status.SUSPENDED]
+
+
+class SafeguardingAlertFilter(admin.SimpleListFilter):
+    """Sites whose safeguarding alerts fail, or where no lead can be reached (read live from
+    each site's schema)."""
+
+    title = "safeguarding alerts"
+    parameter_name = "safeguarding"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("failing", "Alerts failing"), ("no_lead", "No reachable lead")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Tenant]) -> QuerySet[Tenant]:
+        if self.value() not in {"failing", "no_lead"}:
+            return queryset
+        schemas = queryset.filter(status__in=_IN_USE).values_list("schema_name", flat=True)
+        health = alert_health_by_schema(schemas=schemas)
+        wanted = [
+            schema
+            for schema, state in health.items()
+            if (state.failing if self.value() == "failing" else not state.lead_reachable)
+        ]
+        return queryset.filter(schema_name__in=wanted)
+
+
 class DeleteSiteForm(forms.Form):
     confirm_slug = forms.CharField(label="Type the site's name to confirm", max_length=63)
 
@@ -60,9 +88,10 @@ class DeleteSiteForm(forms.Form):
 @admin.register(Tenant)
 class TenantAdmin(admin.ModelAdmin):
     list_display = [
-        "name", "slug", "status", "plan", "residents", "ideas", "storage", "created_at",
+        "name", "slug", "status", "plan", "residents", "ideas", "storage", "safeguarding",
+        "created_at",
     ]  # fmt: skip
-    list_filter = ["status", "plan"]
+    list_filter = ["status", "plan", SafeguardingAlertFilter]
     list_select_related = ["usage"]
     search_fields = ["name", "slug"]
     readonly_fields = ["slug", "schema_name", "status", "created_at", "site", "lifecycle"]
@@ -80,6 +109,30 @@ class TenantAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         # Deleting goes through "Delete site", which insists on an export and the slug.
         return False
+
+    def get_changelist_instance(self, request: HttpRequest) -> Any:
+        changelist = super().get_changelist_instance(request)
+        # One query for the page's sites rather than one per row.
+        page = list(changelist.result_list)
+        health = alert_health_by_schema(
+            schemas=[tenant.schema_name for tenant in page if tenant.status in _IN_USE]
+        )
+        for tenant in page:
+            tenant.alert_health = health.get(tenant.schema_name)
+        return changelist
+
+    @admin.display(description="Safeguarding alerts")
+    def safeguarding(self, tenant: Tenant) -> str:
+        health: AlertHealth | None = getattr(tenant, "alert_health", None)
+        if health is None:
+            return "–"
+        if health.ok:
+            return "OK"
+        problems = [
+            *(["Alerts failing"] if health.failing else []),
+            *([] if health.lead_reachable else ["No reachable lead"]),
+        ]
+        return format_html("<strong>⚠ {}</strong>", "; ".join(problems))
 
     def _usage(self, tenant: Tenant, field: str) -> Any:
         usage = getattr(tenant, "usage", None)

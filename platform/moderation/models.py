@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 
 class Visibility(models.TextChoices):
@@ -150,3 +151,46 @@ class SafeguardingConcern(models.Model):
     @property
     def is_private_message(self) -> bool:
         return self.idea_id is None and self.comment_id is None
+
+
+class AlertDelivery(models.Model):
+    """One urgent email to one safeguarding lead about one concern, and what became of it.
+
+    A concern raised when no lead could be reached gets one failed row without a lead, so the
+    record shows that nobody was told. No address is kept here: the lead's current address
+    is read when sending, and only the class of an error is stored (SMTP messages quote
+    addresses).
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+
+    concern = models.ForeignKey(
+        SafeguardingConcern, on_delete=models.CASCADE, related_name="alert_deliveries"
+    )
+    lead = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=80, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    # When a pending delivery is due; beat resends any left overdue (a lost task message).
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    # A worker is sending it until then; another leaves it alone.
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name_plural = "alert deliveries"
+        constraints = [
+            models.UniqueConstraint(fields=["concern", "lead"], name="alert_delivery_once_per_lead")
+        ]
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="alert_delivery_due")]
+
+    def __str__(self) -> str:
+        return f"Alert {self.pk} for concern {self.concern_id}: {self.status}"

@@ -39,6 +39,9 @@ def base_environment(data_dir: Path) -> dict[str, str]:
             key_file.write_text(secrets.token_urlsafe(50))
             key_file.chmod(0o600)
         environment["SECRET_KEY_FILE"] = str(key_file)
+    if not environment.get("EMAIL_HOST"):
+        # A local run prints its mail; production without EMAIL_HOST refuses to start.
+        environment.setdefault("EMAIL_BACKEND", "console")
     return environment
 
 

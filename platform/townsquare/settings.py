@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 
 from townsquare.config import Env
 from townsquare.sentry import sentry_init
@@ -205,6 +206,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.tasks.notifications_email_digest",
         "schedule": crontab(hour=17, minute=0),
     },
+    # Safeguarding alerts whose task message was lost (or a lead who can now be reached).
+    "moderation-safeguarding-alerts-sweep": {
+        "task": "moderation.tasks.safeguarding_alerts_sweep",
+        "schedule": 300.0,
+    },
 }
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -269,12 +275,20 @@ STORAGES = {
 }
 FILE_UPLOAD_PERMISSIONS = 0o640
 
-EMAIL_BACKEND = (
-    "django.core.mail.backends.smtp.EmailBackend"
-    if env.optional_string("EMAIL_HOST")
-    else "django.core.mail.backends.console.EmailBackend"
+# Mail goes to EMAIL_HOST by SMTP. Without it, mail (urgent safeguarding alerts included)
+# would only be printed, so start-up stops unless DEBUG is on or EMAIL_BACKEND=console says
+# printing is wanted (`make run` and `make test` set that when EMAIL_HOST is unset).
+_email_host = env.optional_string("EMAIL_HOST")
+_email_backend = env.choice(
+    "EMAIL_BACKEND", "smtp" if _email_host or not DEBUG else "console", ("smtp", "console")
 )
-EMAIL_HOST = env.string("EMAIL_HOST", "localhost")
+if _email_backend == "smtp" and not _email_host:
+    raise ImproperlyConfigured(
+        "EMAIL_HOST is required to send mail (DEBUG is off, or EMAIL_BACKEND is smtp): set it "
+        "to your SMTP server, or EMAIL_BACKEND=console to print mail (local use only)"
+    )
+EMAIL_BACKEND = f"django.core.mail.backends.{_email_backend}.EmailBackend"
+EMAIL_HOST = _email_host or "localhost"
 EMAIL_PORT = env.integer("EMAIL_PORT", 587, minimum=1)
 EMAIL_HOST_USER = env.string("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env.string("EMAIL_HOST_PASSWORD", "")
@@ -294,6 +308,10 @@ PROVISIONING_FAILPOINTS = env.mapping("PROVISIONING_FAILPOINTS", choices=("raise
 # Where tenant export archives are written; never under MEDIA_ROOT, which is served.
 EXPORT_ROOT = Path(env.string("EXPORT_ROOT", str(DATA_DIR / "exports")))
 DEFAULT_FROM_EMAIL = env.string("DEFAULT_FROM_EMAIL", f"Townsquare <no-reply@{ROOT_DOMAIN}>")
+# Safeguarding alerts: a failed email to a lead is retried this many times, waiting
+# RETRY_SECONDS, then twice as long each time (at most 15 minutes between tries).
+SAFEGUARDING_ALERT_RETRIES = env.integer("SAFEGUARDING_ALERT_RETRIES", 10, minimum=0)
+SAFEGUARDING_ALERT_RETRY_SECONDS = env.integer("SAFEGUARDING_ALERT_RETRY_SECONDS", 10, minimum=0)
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

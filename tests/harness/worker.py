@@ -42,12 +42,16 @@ def worker_start(log_dir: Path, *, smtp_port: int, queue: str | None = None, **e
     environment = dict(
         os.environ,
         DATABASE_URL=test_database_url(),
+        EMAIL_BACKEND="smtp",
         EMAIL_HOST="127.0.0.1",
         EMAIL_PORT=str(smtp_port),
         EMAIL_USE_TLS="false",
         # One spare after each claim keeps the solo worker free for the tests' other tasks.
         SPARE_SCHEMAS="1",
         PROVISIONING_RETRY_SECONDS="0",
+        # Safeguarding alerts: a second and a third try, after 1 s and 2 s.
+        SAFEGUARDING_ALERT_RETRIES="2",
+        SAFEGUARDING_ALERT_RETRY_SECONDS="1",
         STAFF_EMAILS=STAFF_INBOX,
         **env,
     )

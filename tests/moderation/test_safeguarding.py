@@ -12,9 +12,9 @@ from django_tenants.utils import tenant_context
 from accounts.models import User
 from dialogues.models import Comment
 from dialogues.services import post_decide
-from moderation.models import SafeguardingConcern, Visibility
+from moderation.models import AlertDelivery, SafeguardingConcern, Visibility
 from moderation.services import safeguarding_handle
-from moderation.tasks import safeguarding_alert_leads
+from moderation.tasks import safeguarding_alert_deliver, safeguarding_alert_leads
 from tenants.models import Tenant
 from tests.factories import CommentFactory, UserFactory
 from townsquare.errors import NotAllowed
@@ -24,15 +24,8 @@ pytestmark = pytest.mark.django_db
 DISCLOSURE = "he makes me carry things for him after school"
 
 
-def _as(client_for: Callable[..., Client], tenant: Tenant, user: User) -> Client:
-    client = client_for(tenant)
-    with tenant_context(tenant):
-        client.force_login(user)
-    return client
-
-
 def test_a_concern_about_a_comment_hides_it_and_reaches_only_the_leads(
-    client_for: Callable[..., Client], tenant_a: Tenant
+    client_for: Callable[..., Client], client_as: Callable[..., Client], tenant_a: Tenant
 ) -> None:
     with tenant_context(tenant_a):
         comment = CommentFactory.create(body=DISCLOSURE)
@@ -50,6 +43,9 @@ def test_a_concern_about_a_comment_hides_it_and_reaches_only_the_leads(
         concern = SafeguardingConcern.objects.get()
         assert Comment.objects.get(pk=comment.pk).visibility == Visibility.HIDDEN
         assert safeguarding_alert_leads(concern_id=concern.pk) == 1
+        # One delivery per lead, each sent by its own task (run here in-process).
+        [delivery] = AlertDelivery.objects.filter(concern=concern)
+        assert safeguarding_alert_deliver(delivery_id=delivery.pk) == "sent"
     alert = mail.outbox[-1]
     assert alert.to == ["lead@example.org"]
     assert f"/manage/safeguarding/#concern-{concern.pk}" in str(alert.body)
@@ -57,15 +53,14 @@ def test_a_concern_about_a_comment_hides_it_and_reaches_only_the_leads(
     assert "Please help" not in str(alert.body)
 
     assert (
-        DISCLOSURE
-        not in _as(client_for, tenant_a, moderator).get("/manage/moderation/").content.decode()
+        DISCLOSURE not in client_as(tenant_a, moderator).get("/manage/moderation/").content.decode()
     )
     for outsider in (moderator, admin):
-        assert _as(client_for, tenant_a, outsider).get("/manage/safeguarding/").status_code == 403
+        assert client_as(tenant_a, outsider).get("/manage/safeguarding/").status_code == 403
     with tenant_context(tenant_a), pytest.raises(NotAllowed, match="safeguarding leads"):
         post_decide(item=Comment.objects.get(pk=comment.pk), by=moderator, approve=True)
 
-    desk = _as(client_for, tenant_a, lead)
+    desk = client_as(tenant_a, lead)
     page = desk.get("/manage/safeguarding/").content.decode()
     assert DISCLOSURE in page
     assert "Please help" in page
@@ -85,7 +80,7 @@ def test_a_concern_about_a_comment_hides_it_and_reaches_only_the_leads(
 
 
 def test_tell_us_privately_reaches_only_the_leads(
-    client_for: Callable[..., Client], tenant_a: Tenant
+    client_for: Callable[..., Client], client_as: Callable[..., Client], tenant_a: Tenant
 ) -> None:
     visitor = client_for(tenant_a)
     assert (
@@ -104,15 +99,15 @@ def test_tell_us_privately_reaches_only_the_leads(
         admin = UserFactory.create(role=User.Role.ADMIN)
     assert (
         "My brother hits me"
-        in _as(client_for, tenant_a, lead).get("/manage/safeguarding/").content.decode()
+        in client_as(tenant_a, lead).get("/manage/safeguarding/").content.decode()
     )
-    assert _as(client_for, tenant_a, admin).get("/manage/safeguarding/").status_code == 403
+    assert client_as(tenant_a, admin).get("/manage/safeguarding/").status_code == 403
     for path in ("/", "/dialogues/alpha-parks/"):
         assert "My brother hits me" not in visitor.get(path).content.decode()
 
 
 def test_moderators_can_pass_a_post_to_the_leads(
-    client_for: Callable[..., Client], tenant_a: Tenant
+    client_as: Callable[..., Client], tenant_a: Tenant
 ) -> None:
     with tenant_context(tenant_a):
         comment = CommentFactory.create(body="held for a phone number 07700 900123")
@@ -121,7 +116,7 @@ def test_moderators_can_pass_a_post_to_the_leads(
             hold_reasons=[{"kind": "phone number", "text": "07700 900123"}],
         )
         moderator = UserFactory.create(role=User.Role.MODERATOR)
-    desk = _as(client_for, tenant_a, moderator)
+    desk = client_as(tenant_a, moderator)
     desk.post(f"/manage/moderation/comment/{comment.pk}/safeguarding/", {"category": "weapons"})
     with tenant_context(tenant_a):
         assert SafeguardingConcern.objects.get(comment=comment).category == "weapons"

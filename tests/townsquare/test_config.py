@@ -122,3 +122,31 @@ def test_valid_settings_start() -> None:
     result = _start_django(DEBUG="false")
     assert result.returncode == 0, result.stderr
     assert "started" in result.stdout
+
+
+def _mail_backend(**overrides: str) -> subprocess.CompletedProcess[str]:
+    environment = {k: v for k, v in os.environ.items() if k not in {"EMAIL_HOST", "EMAIL_BACKEND"}}
+    environment.pop("SECRET_KEY_FILE", None)
+    environment.update(SECRET_KEY="test", **overrides)
+    code = (
+        "import django; django.setup(); "
+        "from django.conf import settings; print(settings.EMAIL_BACKEND)"
+    )
+    return subprocess.run(
+        [sys.executable, "-c", code], env=environment, capture_output=True, text=True, check=False
+    )
+
+
+def test_without_debug_a_mail_server_is_required() -> None:
+    refused = _mail_backend(DEBUG="false")
+    assert refused.returncode != 0
+    assert "EMAIL_HOST is required" in refused.stderr
+    assert "EMAIL_BACKEND=console" in refused.stderr  # and it says how to opt out
+    smtp = _mail_backend(DEBUG="false", EMAIL_HOST="smtp.example.org")
+    assert smtp.stdout.strip() == "django.core.mail.backends.smtp.EmailBackend", smtp.stderr
+    printed = "django.core.mail.backends.console.EmailBackend"
+    assert _mail_backend(DEBUG="true").stdout.strip() == printed
+    assert _mail_backend(DEBUG="false", EMAIL_BACKEND="console").stdout.strip() == printed
+    no_host = _mail_backend(DEBUG="false", EMAIL_BACKEND="smtp")
+    assert "EMAIL_HOST is required" in no_host.stderr
+    assert "EMAIL_BACKEND must be one of" in _mail_backend(EMAIL_BACKEND="mailgun").stderr
