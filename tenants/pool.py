@@ -119,6 +119,7 @@ def tenant_claim_spare(
         )
         if on_claim is not None:
             on_claim(tenant)
+        # tenants.tasks imports this module, so the task is imported where it is queued.
         from tenants.tasks import pool_refill_task
 
         transaction.on_commit(pool_refill_task.delay)

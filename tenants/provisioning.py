@@ -17,6 +17,7 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from accounts.models import StaffInvitation, User
+from accounts.tasks import staff_invitation_send
 from billing.plans import TRIAL
 from dialogues.models import Dialogue
 from dialogues.services import dialogue_create
@@ -165,14 +166,13 @@ def _site_setup(*, signup: Signup, tenant: Tenant) -> None:
             address = EmailAddress.objects.create(
                 user=admin, email=signup.admin_email, verified=False, primary=True
             )
+            # tenants.tasks imports this module, so the task is imported where it is queued.
             from tenants.tasks import admin_email_confirmation_send
 
             transaction.on_commit(
                 lambda: admin_email_confirmation_send.delay(email_address_id=address.pk)
             )
     elif not StaffInvitation.objects.filter(email=signup.admin_email).exists():
-        from accounts.tasks import staff_invitation_send
-
         invitation = StaffInvitation.objects.create(
             email=signup.admin_email,
             role=User.Role.ADMIN,

@@ -10,7 +10,7 @@ import tarfile
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
@@ -23,7 +23,9 @@ from django_tenants.signals import post_schema_sync
 from django_tenants.utils import get_public_schema_name, schema_context
 from psycopg import sql
 
+from accounts.models import User
 from billing.plans import COMMUNITY, TRIAL, plan_get
+from dialogues.models import Comment, Idea
 from tenants.models import (
     DemoRequest,
     Domain,
@@ -36,9 +38,6 @@ from tenants.models import (
 from tenants.pool import migrations_fingerprint, schema_migrate, spare_make, tenant_claim_spare
 from tenants.selectors import subdomain_problem
 from townsquare.lib.spreadsheets import formula_neutralised_sql
-
-if TYPE_CHECKING:
-    from accounts.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -112,6 +111,7 @@ def demo_request_create(*, request: DemoRequest) -> DemoRequest:
     """Stores the request; staff are told and the requester gets a confirmation, by Celery."""
     request.full_clean()
     request.save()
+    # tenants.tasks imports this module, so the task is imported where it is queued.
     from tenants.tasks import demo_request_emails
 
     transaction.on_commit(lambda: demo_request_emails.delay(demo_request_id=request.pk))
@@ -183,6 +183,7 @@ def signup_queue(*, signup: Signup) -> None:
 
     A paid plan will stop at AWAITING_PAYMENT and be queued from the payment webhook.
     """
+    # tenants.tasks imports this module, so the task is imported where it is queued.
     from tenants.tasks import signup_provision_task
 
     transaction.on_commit(lambda: signup_provision_task.delay(signup_id=signup.pk))
@@ -203,9 +204,6 @@ def signups_resume(*, stale_after: timedelta) -> int:
 
 def tenant_usage_count(*, tenant: Tenant) -> TenantUsage:
     """Counts a tenant's residents, posts and stored files into the public usage table."""
-    from accounts.models import User
-    from dialogues.models import Comment, Idea
-
     with schema_context(tenant.schema_name):
         residents = User.objects.filter(role=User.Role.RESIDENT).count()
         ideas = Idea.objects.count()
@@ -251,6 +249,7 @@ def tenant_plan_change(*, tenant: Tenant, plan: str) -> Tenant:
 def tenant_export_request(*, tenant: Tenant, by: User | None) -> TenantExport:
     """Queues an archive of the tenant's schema and media; the worker builds it."""
     export = TenantExport.objects.create(tenant=tenant, slug=tenant.slug, requested_by=by)
+    # tenants.tasks imports this module, so the task is imported where it is queued.
     from tenants.tasks import tenant_export_task
 
     transaction.on_commit(lambda: tenant_export_task.delay(export_id=export.pk))

@@ -173,7 +173,11 @@ def committed_db(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> I
 @pytest.fixture(scope="session")
 def live_site(django_db_setup: None) -> Iterator[LiveServer]:
     server = live_server_start()
+    # The live server's port is the sites' public one: links in mail must carry it.
+    public_port = override_settings(PUBLIC_PORT=str(server.port))
+    public_port.enable()
     yield server
+    public_port.disable()
     live_server_stop(server)
 
 

@@ -28,6 +28,7 @@ from moderation.models import (
     Visibility,
 )
 from moderation.personal_details import blocked_words_parse, find_personal_details
+from moderation.tasks import safeguarding_alert_leads
 from sitesettings.selectors import site_settings_get
 from townsquare.errors import NotAllowed
 
@@ -239,8 +240,6 @@ def safeguarding_raise(
                 )
         concern.full_clean()
         concern.save()
-        from moderation.tasks import safeguarding_alert_leads
-
         transaction.on_commit(lambda: safeguarding_alert_leads.delay(concern_id=concern.pk))
     return concern
 

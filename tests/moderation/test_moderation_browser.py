@@ -18,7 +18,7 @@ from tests.harness.browser import AXE_SOURCE, assert_accessible, sign_in
 from tests.harness.live_server import LiveServer
 from townsquare.lib.memo import TtlMemo
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("fresh_rate_limits")]
 
 
 @pytest.fixture

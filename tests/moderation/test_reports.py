@@ -15,7 +15,8 @@ from sitesettings.selectors import site_settings_get
 from tenants.models import Tenant
 from tests.factories import CommentFactory, UserFactory
 
-pytestmark = pytest.mark.django_db
+# Reports and concerns are limited per address; these tests must not use up the run's budget.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_rate_limits")]
 
 
 def _threshold(tenant: Tenant, value: int) -> None:

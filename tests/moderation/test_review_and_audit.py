@@ -21,7 +21,10 @@ PRIVATE_NOTE = "Spoke to the school's designated lead about RavenWing"
 
 
 def test_a_post_reported_below_the_threshold_waits_in_the_queue_until_dismissed_or_hidden(
-    client_for: Callable[..., Client], client_as: Callable[..., Client], tenant_a: Tenant
+    client_for: Callable[..., Client],
+    client_as: Callable[..., Client],
+    tenant_a: Tenant,
+    fresh_rate_limits: None,
 ) -> None:
     with tenant_context(tenant_a):
         settings = site_settings_get()
@@ -59,7 +62,7 @@ def test_a_post_reported_below_the_threshold_waits_in_the_queue_until_dismissed_
 
 
 def test_safeguarding_entries_in_the_audit_log_are_shown_to_leads_only(
-    client_as: Callable[..., Client], tenant_a: Tenant
+    client_as: Callable[..., Client], tenant_a: Tenant, fresh_rate_limits: None
 ) -> None:
     with tenant_context(tenant_a):
         raiser = UserFactory.create(username="RavenWing")

@@ -19,7 +19,8 @@ from tenants.models import Tenant
 from tests.factories import CommentFactory, UserFactory
 from townsquare.errors import NotAllowed
 
-pytestmark = pytest.mark.django_db
+# Reports and concerns are limited per address; these tests must not use up the run's budget.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_rate_limits")]
 
 DISCLOSURE = "he makes me carry things for him after school"
 
