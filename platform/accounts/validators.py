@@ -10,8 +10,13 @@ from django.core.validators import RegexValidator
 
 USERNAME_MIN = 3
 USERNAME_MAX = 30
-# Seven or more digits, however separated, look like a phone number.
-_PHONE_RE = re.compile(r"(?:\d[\s_.-]?){7,}")
+# Seven or more digits, however separated, look like a phone number. Both patterns are
+# bounded (seven digits are enough to find; a name is at most USERNAME_MAX characters): the
+# sign-up links' ?handle= reaches them before any length check.
+_PHONE_RE = re.compile(r"(?:\d[\s_.-]?){7}")
+_SPELLED_EMAIL_RE = re.compile(
+    rf"[a-z0-9]_?at_?[a-z0-9]{{1,{USERNAME_MAX}}}_?dot_?(com|net|org|uk)"
+)
 _RESERVED = {
     "admin", "administrator", "moderator", "staff", "official", "townsquare", "support",
     "safeguarding", "system", "root", "anonymous", "former_participant",
@@ -29,7 +34,7 @@ username_charset = RegexValidator(
 
 def username_not_contact_details(value: str) -> None:
     """Refuses usernames that are, or contain, a phone number or an email address."""
-    if "@" in value or re.search(r"[a-z0-9]_?at_?[a-z0-9]+_?dot_?(com|net|org|uk)", value.lower()):
+    if "@" in value or _SPELLED_EMAIL_RE.search(value.lower()):
         raise ValidationError(
             "Your username cannot contain an email address. Choose a name that does not "
             "identify you.",

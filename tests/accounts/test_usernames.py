@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -63,3 +66,38 @@ def test_handle_suggestions_are_friendly_distinct_and_free(tenant_a: Tenant) -> 
             assert re.fullmatch(r"[A-Z][a-z]+[A-Z][a-z]+\d{2}", handle)
             _validate(handle)
             assert not User.objects.filter(username__iexact=handle).exists()
+
+
+# A sign-up link's ?handle= reaches the validators at any length. Run in a child process so
+# a pattern that backtracks cannot hang the suite; the old unbounded "at ... dot" pattern
+# spent more than seven seconds of CPU on these, the bounded ones a few hundredths.
+_LONG_HANDLES = r"""
+import time
+from django.core.exceptions import ValidationError
+from accounts.validators import USERNAME_VALIDATORS
+
+started = time.process_time()
+for text in ("a" + "at" * 20000, "1 2 3 4 5 6 x" * 3000, "x_at_" * 8000):
+    for validate in USERNAME_VALIDATORS:
+        try:
+            validate(text)
+        except ValidationError:
+            pass
+print(time.process_time() - started)
+"""
+
+
+def test_a_very_long_handle_is_checked_in_bounded_time() -> None:
+    platform = Path(__file__).resolve().parents[2] / "platform"
+    try:
+        done = subprocess.run(
+            [sys.executable, "-c", _LONG_HANDLES],
+            cwd=platform,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        )
+    except subprocess.TimeoutExpired:
+        pytest.fail("checking a long handle hung for 60 s")
+    assert float(done.stdout) < 1.0, f"{done.stdout.strip()} s of CPU: a pattern backtracks"
