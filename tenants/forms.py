@@ -54,7 +54,13 @@ class SignupForm(HoneypotForm):
         label="Your site's address",
         help_text="Lowercase letters, digits and hyphens, such as north-west-vrp.",
         widget=forms.TextInput(
-            attrs={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "none"}
+            attrs={
+                "autocomplete": "off",
+                "spellcheck": "false",
+                "autocapitalize": "none",
+                # Its errors are said in the status line (signup.html), live or submitted.
+                "aria-describedby": "id_slug_helptext slug-status",
+            }
         ),
     )
     admin_email = forms.EmailField(

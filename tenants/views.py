@@ -41,14 +41,26 @@ def privacy(request: HttpRequest) -> HttpResponse:
     return render(request, "tenants/privacy.html")
 
 
+DEMO_SENT_SESSION_KEY = "demo_request_sent"
+
+
 @limit_posts("demo")
 def demo_request(request: HttpRequest) -> HttpResponse:
     form = DemoRequestForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         demo_request_create(request=form.to_model())
-        return render(request, "tenants/demo_thanks.html")
+        # Post/redirect/get: refreshing the thank-you page must not send the request again.
+        request.session[DEMO_SENT_SESSION_KEY] = True
+        return redirect("demo_thanks")
     status = 400 if request.method == "POST" else 200
     return render(request, "tenants/demo_request.html", {"form": form}, status=status)
+
+
+def demo_thanks(request: HttpRequest) -> HttpResponse:
+    """Thanks, for the browser that sent a request; anyone else is shown the form."""
+    if not request.session.get(DEMO_SENT_SESSION_KEY):
+        return redirect("demo_request")
+    return render(request, "tenants/demo_thanks.html")
 
 
 SIGNUPS_SESSION_KEY = "signups"
@@ -67,7 +79,7 @@ def signup(request: HttpRequest) -> HttpResponse:
             submit_key=request.POST.get("submit_key", ""), pk__in=owned
         ).first()
         if repeat is not None:
-            return redirect("signup_status", token=_status_token(repeat))
+            return redirect("signup_status", token=signup_status_token(repeat))
     form = SignupForm(
         request.POST if request.method == "POST" else None,
         initial={"submit_key": secrets.token_urlsafe(24)},
@@ -89,7 +101,7 @@ def signup(request: HttpRequest) -> HttpResponse:
         else:
             # Only this browser may follow the sign-up to its new site, signed in.
             request.session[SIGNUPS_SESSION_KEY] = [*owned[-9:], created.pk]
-            return redirect("signup_status", token=_status_token(created))
+            return redirect("signup_status", token=signup_status_token(created))
     status = 400 if request.method == "POST" else 200
     return render(request, "tenants/signup.html", {"form": form}, status=status)
 
@@ -105,7 +117,7 @@ def signup_check(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _status_token(signup: Signup) -> str:
+def signup_status_token(signup: Signup) -> str:
     """The status page's address: it opens on the central site only."""
     return signing.dumps(signup.pk, salt=tenant_salt(STATUS_SALT))
 

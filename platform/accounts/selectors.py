@@ -1,9 +1,10 @@
-"""Reads about residents that are only ever shown in aggregate."""
+"""Reads about residents: demographics only ever shown in aggregate, and their own account."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from allauth.account.models import EmailAddress
 from django.db.models import Count
 
 from accounts.models import DemographicAnswer, DemographicQuestion, User
@@ -54,3 +55,14 @@ def demographic_tallies() -> list[Tally]:
             )
         )
     return tallies
+
+
+def unconfirmed_email(*, user: User) -> str:
+    """The address this person has not confirmed yet (their primary one first), or ""."""
+    found = (
+        EmailAddress.objects.filter(user=user, verified=False)
+        .order_by("-primary", "pk")
+        .values_list("email", flat=True)
+        .first()
+    )
+    return found or ""

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from accounts.current import signed_in_user
 from accounts.models import User
 from accounts.roles import Capability, user_can
+from accounts.selectors import unconfirmed_email
 from dialogues import selectors, services
 from dialogues.activity import activity_stamp
 from dialogues.forms import (
@@ -91,38 +92,73 @@ def dialogue_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "dialogues/dialogue_detail.html", context)
 
 
+# One idea draft per session: what a resident wrote when posting was refused (an email not
+# yet confirmed), given back to the form until it is posted. Server-side, so nothing of it
+# sits in the browser, and it goes with the session (sign-out, quick exit, expiry).
+IDEA_DRAFT_SESSION_KEY = "idea_draft"
+
+
+def _idea_draft(request: HttpRequest, dialogue: Dialogue) -> dict[str, Any] | None:
+    draft = request.session.get(IDEA_DRAFT_SESSION_KEY)
+    return draft if isinstance(draft, dict) and draft.get("dialogue") == dialogue.pk else None
+
+
+def _idea_draft_keep(request: HttpRequest, dialogue: Dialogue, data: dict[str, Any]) -> None:
+    request.session[IDEA_DRAFT_SESSION_KEY] = {
+        "dialogue": dialogue.pk,
+        "title": data["title"],
+        "body": data["body"],
+        "tags": [tag.pk for tag in data.get("tags") or []],
+    }
+
+
 @login_required
 @limit_posts("idea")
 def idea_new(request: HttpRequest, slug: str) -> HttpResponse:
     dialogue = _dialogue_or_404(slug)
-    form = IdeaForm(
-        request.POST if request.method == "POST" else None, initial={"submission_key": uuid.uuid4()}
-    )
+    author = signed_in_user(request)
+    # Said before they write, not after: why posting would be refused right now.
+    try:
+        services.participant_check(user=author)
+        not_allowed = ""
+    except services.NotAllowed as error:
+        not_allowed = str(error)
+    draft = _idea_draft(request, dialogue)
+    initial: dict[str, Any] = {"submission_key": uuid.uuid4()}
+    if draft:
+        initial |= {key: draft[key] for key in ("title", "body", "tags")}
+    form = IdeaForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             idea = services.idea_create(
                 dialogue=dialogue,
-                author=signed_in_user(request),
+                author=author,
                 title=form.cleaned_data["title"],
                 body=form.cleaned_data["body"],
                 tags=list(form.cleaned_data.get("tags") or []),
                 submission_key=form.cleaned_data["submission_key"],
             )
         except services.NotAllowed as error:
-            _problem(request, error)
-            return redirect(dialogue)
+            not_allowed = str(error)
+            _idea_draft_keep(request, dialogue, form.cleaned_data)
+            messages.error(request, "Your idea is not posted yet. We have kept what you wrote.")
         except ValidationError as error:
             form.add_error(None, error)
         else:
+            request.session.pop(IDEA_DRAFT_SESSION_KEY, None)
             if idea.is_published:
                 messages.success(request, "Thank you: your idea is posted.")
             else:
                 messages.info(request, held_message(idea, "idea"))
             return redirect(idea)
     status = 400 if request.method == "POST" else 200
-    return render(
-        request, "dialogues/idea_form.html", {"dialogue": dialogue, "form": form}, status=status
-    )
+    context = {
+        "dialogue": dialogue,
+        "form": form,
+        "not_allowed": not_allowed,
+        "unconfirmed_email": unconfirmed_email(user=author) if not_allowed else "",
+    }
+    return render(request, "dialogues/idea_form.html", context, status=status)
 
 
 def _idea_context(request: HttpRequest, idea: Idea) -> dict[str, Any]:
@@ -160,15 +196,40 @@ def idea_detail(request: HttpRequest, slug: str, idea_id: int) -> HttpResponse:
 
 
 def _after_idea_change(
-    request: HttpRequest, idea: Idea, partial: str, anchor: str = ""
+    request: HttpRequest,
+    idea: Idea,
+    partial: str,
+    anchor: str = "",
+    *,
+    refused: CommentForm | None = None,
 ) -> HttpResponse:
-    """htmx swaps in the changed part with its message; without JavaScript, back to the page."""
-    if getattr(request, "htmx", False):
-        idea = _idea_or_404(idea.dialogue.slug, idea.pk, request.user)  # fresh counters
-        context = _idea_context(request, idea)
-        context["flash"] = " ".join(str(m) for m in messages.get_messages(request))
-        return render(request, partial, context)
-    return redirect(f"{idea.get_absolute_url()}{anchor}")
+    """htmx swaps in the changed part with its message; without JavaScript, back to the page.
+
+    A refused comment comes back with its form, so the text stays and the error sits beside
+    the field: in the swapped part (422, which htmx is configured to swap) or, without
+    JavaScript, in the whole page (400); a redirect would lose what was typed.
+    """
+    htmx = getattr(request, "htmx", False)
+    if not htmx and refused is None:
+        return redirect(f"{idea.get_absolute_url()}{anchor}")
+    idea = _idea_or_404(idea.dialogue.slug, idea.pk, request.user)  # fresh counters
+    context = _idea_context(request, idea)
+    if refused is not None:
+        # htmx focuses [autofocus] after the swap, so the error is read with its field.
+        refused.fields["body"].widget.attrs["autofocus"] = True
+        parent = str(refused.data.get("parent", ""))
+        if parent.isdigit():  # a reply: its own form, under its thread, shows the error
+            context["refused_reply"] = refused
+            context["refused_parent"] = int(parent)
+        else:
+            context["comment_form"] = refused
+    if not htmx:
+        return render(request, "dialogues/idea_detail.html", context, status=400)
+    context["flash"] = " ".join(str(m) for m in messages.get_messages(request))
+    # The live poller is moved on to what the swapped part shows, or its next look would
+    # add the resident's own new comment a second time.
+    context["live_oob"] = True
+    return render(request, partial, context, status=200 if refused is None else 422)
 
 
 @login_required
@@ -213,11 +274,9 @@ def idea_withdraw(request: HttpRequest, slug: str, idea_id: int) -> HttpResponse
 @limit_posts("comment")
 def comment_new(request: HttpRequest, slug: str, idea_id: int) -> HttpResponse:
     idea = _idea_or_404(slug, idea_id)
-    form = CommentForm(request.POST)
+    form = CommentForm(request.POST, auto_id="comment-%s")
     if not form.is_valid():
-        for errors in form.errors.values():
-            messages.error(request, f"Your comment was not posted: {errors[0]}")
-        return redirect(idea)
+        return _after_idea_change(request, idea, "dialogues/_conversation.html", refused=form)
     parent = None
     if form.cleaned_data["parent"]:
         parent = Comment.objects.filter(idea=idea, pk=form.cleaned_data["parent"]).first()
@@ -229,8 +288,14 @@ def comment_new(request: HttpRequest, slug: str, idea_id: int) -> HttpResponse:
             parent=parent,
             submission_key=form.cleaned_data["submission_key"],
         )
-    except (services.NotAllowed, ValidationError) as error:
-        _problem(request, error)
+    except services.NotAllowed as error:
+        # About the person or the dialogue, not the text: said above the conversation (the
+        # form may no longer be shown), and the text is kept for when it can be posted.
+        messages.error(request, f"Your comment was not posted: {error}")
+        return _after_idea_change(request, idea, "dialogues/_conversation.html", refused=form)
+    except ValidationError as error:
+        form.add_error("body", error.messages)
+        return _after_idea_change(request, idea, "dialogues/_conversation.html", refused=form)
     else:
         if comment.is_published:
             messages.success(request, "Your comment is posted.")

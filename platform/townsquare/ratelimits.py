@@ -13,7 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django_ratelimit.core import is_ratelimited
+from django_ratelimit.core import get_usage
 
 # group: (per account, per address)
 LIMITS: dict[str, tuple[str, str]] = {
@@ -27,6 +27,8 @@ LIMITS: dict[str, tuple[str, str]] = {
     # refused while sign-ups from everywhere else go through.
     "signup": ("10/h", "10/h"),
 }
+# Where a refused attempt is itself what the limit is for: a wrong join code is a guess.
+EVERY_ATTEMPT_COUNTS = frozenset({"join"})
 
 View = Callable[..., HttpResponse]
 
@@ -39,31 +41,52 @@ def client_address(request: HttpRequest) -> str:
     return str(request.META.get("REMOTE_ADDR", ""))
 
 
-def over_limit(request: HttpRequest, group: str) -> bool:
-    """Counts this POST against both limits; True when either is exceeded."""
+def _keys(group: str) -> tuple[tuple[str, str, str], ...]:
     per_account, per_address = LIMITS[group]
-    limited = False
-    for key, rate in (("user_or_ip", per_account), ("ip", per_address)):
-        if is_ratelimited(
-            request, group=f"{group}:{key}", key=key, rate=rate, method="POST", increment=True
-        ):
-            limited = True
-    return limited
+    return ((f"{group}:user_or_ip", "user_or_ip", per_account), (f"{group}:ip", "ip", per_address))
+
+
+def over_limit(request: HttpRequest, group: str) -> bool:
+    """True when this POST would go over either limit; counts nothing."""
+    for name, key, rate in _keys(group):
+        usage = get_usage(request, group=name, key=key, rate=rate, method="POST")
+        if usage is not None and (usage["should_limit"] or usage["count"] >= usage["limit"]):
+            return True
+    return False
+
+
+def count_post(request: HttpRequest, group: str) -> None:
+    """Counts one accepted POST against both limits."""
+    for name, key, rate in _keys(group):
+        get_usage(request, group=name, key=key, rate=rate, method="POST", increment=True)
 
 
 def limit_posts(group: str) -> Callable[[View], View]:
-    """Refuses a POST over the limit with a clear message and 429, changing nothing."""
+    """Refuses a POST over the limit with a clear message and 429, changing nothing.
+
+    Only what the view accepted counts (a response below 400): a form refused for being
+    empty, too long or not allowed saves nothing, so it must not use up the person's
+    allowance ("12 comments in 5 minutes" means 12 posted). Join codes are the exception:
+    every attempt counts, or wrong codes could be guessed without end. The check and the
+    count are two steps, so requests racing at the limit's edge can pass it by at most
+    their number.
+    """
 
     def decorate(view: View) -> View:
         @wraps(view)
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if request.method == "POST" and over_limit(request, group):
+            if request.method != "POST":
+                return view(request, *args, **kwargs)
+            if over_limit(request, group):
                 response = render(request, "townsquare/429.html", status=429)
                 # htmx leaves a 429 unswapped: show the page's message by loading it whole.
                 response["HX-Retarget"] = "body"
                 response["HX-Reswap"] = "innerHTML"
                 return response
-            return view(request, *args, **kwargs)
+            response = view(request, *args, **kwargs)
+            if response.status_code < 400 or group in EVERY_ATTEMPT_COUNTS:
+                count_post(request, group)
+            return response
 
         return wrapped
 

@@ -12,6 +12,7 @@ urlpatterns = [
     path("customers/merseyside/", views.customer_story, name="customer_story"),
     path("privacy/", views.privacy, name="privacy"),
     path("demo/", views.demo_request, name="demo_request"),
+    path("demo/thanks/", views.demo_thanks, name="demo_thanks"),
     path("signup/", views.signup, name="signup"),
     path("signup/check/", views.signup_check, name="signup_check"),
     path("signup/<str:token>/", views.signup_status, name="signup_status"),

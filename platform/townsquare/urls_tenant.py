@@ -24,6 +24,7 @@ urlpatterns = [
     path("api/", include("api.urls")),
     path("media/<path:path>", views.media, name="media"),
     path("staying-safe/", views.staying_safe, name="staying_safe"),
+    path("exit/", views.quick_exit, name="quick_exit"),
     path("welcome/<str:token>/", tenant_views.welcome, name="welcome"),
 ]
 

@@ -294,4 +294,5 @@ def test_admins_manage_helplines_and_the_exit_address(
     )
     assert saved.status_code == 302
     page = client_for(tenant_a).get(dialogue.get_absolute_url()).content.decode()
-    assert 'href="https://www.gov.uk/" class="exit-this-page__button"' in page
+    assert 'href="/exit/" class="exit-this-page__button"' in page
+    assert client_for(tenant_a).get("/exit/")["Location"] == "https://www.gov.uk/"

@@ -11,7 +11,8 @@ from playwright.sync_api import Browser, Page, expect
 from sitesettings.models import Signpost, SiteSettings
 from sitesettings.selectors import site_settings_get
 from tenants.models import Tenant
-from tests.harness.browser import assert_accessible
+from tests.factories import UserFactory
+from tests.harness.browser import assert_accessible, sign_in
 from tests.harness.live_server import LiveServer
 from townsquare.lib.memo import TtlMemo
 
@@ -91,6 +92,59 @@ def test_without_javascript_the_exit_is_still_a_working_link(
         context.close()
 
 
+@pytest.fixture
+def resident(committed_db: None, tenant_a: Tenant) -> str:
+    with tenant_context(tenant_a):
+        return UserFactory.create(username="ExitingResident").username
+
+
+def _exit_signed_in(page: Page, site: LiveServer, neutral: str, username: str) -> None:
+    """Signs in, presses the exit on a dialogue, then comes back to the site."""
+    sign_in(page, site.url("alpha", "/accounts/login/"), username)
+    _open_a_dialogue(page, site)
+    page.get_by_role("link", name="Emergency exit this page").click()
+    page.wait_for_url(neutral)
+    page.goto(site.url("alpha"))
+    expect(page.get_by_role("link", name="Sign in")).to_be_visible()
+    expect(page.get_by_text(f"Signed in as {username}")).to_have_count(0)
+
+
+def test_the_exit_ends_the_session_so_the_site_opens_signed_out(
+    page: Page, live_site: LiveServer, neutral_site: str, resident: str
+) -> None:
+    _exit_signed_in(page, live_site, neutral_site, resident)
+    assert_accessible(page)
+
+
+def test_without_javascript_the_exit_ends_the_session_too(
+    browser: Browser, live_site: LiveServer, neutral_site: str, resident: str
+) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    try:
+        _exit_signed_in(page, live_site, neutral_site, resident)
+    finally:
+        context.close()
+
+
+def test_a_link_from_another_site_to_the_exit_does_not_sign_anyone_out(
+    page: Page, live_site: LiveServer, neutral_site: str, resident: str
+) -> None:
+    sign_in(page, live_site.url("alpha", "/accounts/login/"), resident)
+    exit_url = page.get_by_role("link", name="Emergency exit this page").get_attribute("href")
+    assert exit_url
+    # The central site stands in for any other site linking to the exit address.
+    page.goto(live_site.url(None, "/"))
+    page.evaluate(
+        "url => { const a = document.createElement('a'); a.href = url;"
+        " document.body.append(a); a.click(); }",
+        live_site.url("alpha", exit_url),
+    )
+    page.wait_for_url(neutral_site)
+    page.goto(live_site.url("alpha"))
+    expect(page.get_by_text(f"Signed in as {resident}")).to_be_visible()
+
+
 def test_helplines_show_beside_dialogues_and_on_the_safety_page(
     page: Page, live_site: LiveServer, neutral_site: str
 ) -> None:
@@ -101,6 +155,7 @@ def test_helplines_show_beside_dialogues_and_on_the_safety_page(
     page.get_by_role("link", name="Staying safe online").first.click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Staying safe online")
     expect(page.get_by_text("private or incognito window")).to_be_visible()
+    expect(page.get_by_text("cannot remove this site from your browser's history")).to_be_visible()
     assert_accessible(page)
 
 

@@ -10,12 +10,11 @@ from collections.abc import Iterator
 import pytest
 from allauth.mfa.totp.internal.auth import TOTP, hotp_value, yield_hotp_counters_from_time
 from django.conf import settings
-from django.core import signing
 from playwright.sync_api import Page, expect
 
 from accounts.models import User
 from tenants.models import DemoRequest, Signup, Tenant
-from tenants.views import STATUS_SALT
+from tenants.views import signup_status_token
 from tests.conftest import STAFF_TOTP_SECRET
 from tests.factories import PASSWORD
 from tests.harness.browser import assert_accessible
@@ -91,7 +90,7 @@ def test_an_organisation_signs_up_and_lands_signed_in_on_its_admin_area(
     print(f"sign-up to admin area in the browser: {landed_after:.2f} s")
     # Back on the status page (handed over already), it says where the site is.
     signup = Signup.objects.get(slug=slug)
-    page.goto(live_site.url(None, f"/signup/{signing.dumps(signup.pk, salt=STATUS_SALT)}/"))
+    page.goto(live_site.url(None, f"/signup/{signup_status_token(signup)}/"))
     expect(page.get_by_role("status")).to_contain_text("site is ready")
     assert_accessible(page)
 

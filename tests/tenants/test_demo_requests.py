@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.core import mail
@@ -34,7 +35,7 @@ def test_a_demo_request_is_stored_and_both_sides_are_emailed(
 ) -> None:
     landing = client_for(None).get("/").content.decode()
     assert "Request a free demo" in landing
-    response = client_for(None).post("/demo/", FORM)
+    response = client_for(None).post("/demo/", FORM, follow=True)
     assert "we'll be in touch" in response.content.decode()
     demo = DemoRequest.objects.get()
     assert (demo.stage, demo.organisation) == (DemoRequest.Stage.NEW, "Merseyside VRP")
@@ -44,6 +45,32 @@ def test_a_demo_request_is_stored_and_both_sides_are_emailed(
     assert "susan@example.org" not in str(staff.body)
     assert requester.to == ["susan@example.org"]
     assert "We won't share your contact details" in str(requester.body)
+
+
+def test_refreshing_the_thank_you_page_stores_and_sends_nothing_again(
+    client_for: Callable[..., Client], django_capture_on_commit_callbacks: Callable[..., Any]
+) -> None:
+    client = client_for(None)
+    with django_capture_on_commit_callbacks() as queued:
+        thanks = client.post("/demo/", FORM, follow=True)
+    assert "we'll be in touch" in thanks.content.decode()
+    assert len(queued) == 1  # the emails to staff and the requester
+    # A browser's refresh repeats the request that showed the page (a POST resends the form).
+    method, path = thanks.request["REQUEST_METHOD"], thanks.request["PATH_INFO"]
+    with django_capture_on_commit_callbacks() as queued_again:
+        refreshed = client.post(path, FORM) if method == "POST" else client.get(path)
+    assert refreshed.status_code == 200
+    assert "we'll be in touch" in refreshed.content.decode()
+    assert DemoRequest.objects.count() == 1
+    assert queued_again == []
+
+
+def test_the_thank_you_page_is_only_for_someone_who_sent_a_request(
+    client_for: Callable[..., Client],
+) -> None:
+    response = client_for(None).get("/demo/thanks/")
+    assert response.status_code == 302
+    assert response["Location"] == "/demo/"
 
 
 @pytest.mark.parametrize(

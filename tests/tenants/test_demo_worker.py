@@ -34,7 +34,8 @@ def test_staff_and_the_requester_are_emailed_by_the_worker(
             "consent": "on",
         },
     )
-    assert response.status_code == 200
+    assert response.status_code == 302
+    assert response["Location"] == "/demo/thanks/"
     demo = DemoRequest.objects.get(organisation=organisation)
     try:
 

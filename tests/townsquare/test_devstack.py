@@ -90,6 +90,9 @@ def test_quick_start_serves_both_sites_then_stops_everything(tmp_path: Path) -> 
         password = re.search(r"username: admin\s+password: (\S+)", output)
         assert password, output
         assert "http://merseyside.localhost:" in output
+        # The printed sign-in link opens as printed: it carries the port.
+        login_line = f"Demo staff logins at http://merseyside.localhost:{port}/accounts/login/"
+        assert login_line in output
         session = requests.Session()
         login_url = f"http://127.0.0.1:{port}/accounts/login/"
         host = {"Host": "merseyside.localhost"}
@@ -115,6 +118,7 @@ def test_quick_start_serves_both_sites_then_stops_everything(tmp_path: Path) -> 
     try:
         _wait_for_both_sites(process, port, log)
         assert log.read_text().count("Created tenant merseyside") == 1
+        assert log.read_text().count(login_line) == 2
     finally:
         assert _stop(process) == []
     assert not _postgres_running(data_dir)

@@ -86,3 +86,54 @@ def test_the_sign_up_honeypot_stops_bots_and_creates_nothing(
         assert not User.objects.filter(username="BotBadger77").exists()
     page = client_for(tenant_a).get("/accounts/signup/").content.decode()
     assert 'class="visually-hidden" aria-hidden="true"' in page
+
+
+def test_twelve_comments_in_five_minutes_are_accepted_and_the_thirteenth_refused(
+    client_for: Callable[..., Client], tenant_a: Tenant
+) -> None:
+    with tenant_context(tenant_a):
+        idea = IdeaFactory.create()
+    client = _signed_in(client_for, tenant_a, "198.51.100.12")
+    url = f"{idea.get_absolute_url()}comments/"
+    # Refused forms save nothing, so they do not use up the allowance.
+    assert client.post(url, {"body": "   "}).status_code == 400
+    assert client.post(url, {"body": "x" * 3001}).status_code == 400
+    statuses = [client.post(url, {"body": f"Comment {n}"}).status_code for n in range(1, 13)]
+    assert statuses == [302] * 12
+    refused = client.post(url, {"body": "Comment 13"})
+    assert refused.status_code == 429
+    page = refused.content.decode()
+    assert "Please slow down" in page
+    assert "Nothing you sent just now was saved" in page
+    with tenant_context(tenant_a):
+        assert Comment.objects.filter(idea=idea).count() == 12
+
+
+def test_wrong_join_codes_use_up_the_allowance_so_codes_cannot_be_guessed(
+    client_for: Callable[..., Client], tenant_a: Tenant
+) -> None:
+    guesser = client_for(tenant_a, REMOTE_ADDR="198.51.100.77")
+    statuses = {
+        guesser.post(
+            "/join/",
+            {
+                "code": f"GUES-{n:04d}",
+                "username": f"Guesser{n}",
+                "password1": PASSWORD,
+                "password2": PASSWORD,
+            },
+        ).status_code
+        for n in range(20)
+    }
+    assert statuses == {400}
+    refused = guesser.post(
+        "/join/",
+        {
+            "code": "GUES-9999",
+            "username": "Guesser99",
+            "password1": PASSWORD,
+            "password2": PASSWORD,
+        },
+    )
+    assert refused.status_code == 429
+    assert "Please slow down" in refused.content.decode()

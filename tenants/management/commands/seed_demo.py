@@ -25,6 +25,7 @@ from dialogues.services import (
 )
 from sitesettings.models import Signpost
 from tenants.models import Tenant
+from tenants.selectors import tenant_base_url
 from tenants.services import public_tenant_ensure, tenant_create
 from themes.models import MenuItem, Page
 from townsquare.lib.richtext import richtext_clean
@@ -60,7 +61,9 @@ DEMO_PAGES = [
         "staying-safe-online",
         "<p>Never share your phone number, address, school or social media here. If "
         "something worries you, use <strong>Report</strong> or <strong>Tell us "
-        "privately</strong>, and press <strong>Emergency exit</strong> to leave at once.</p>",
+        "privately</strong>, and press <strong>Emergency exit</strong> to leave at once: it "
+        "signs you out, but it cannot clear your browsing history, so use a private window "
+        "or delete this site from your history afterwards.</p>",
         "https://vimeo.com/76979871",
     ),
 ]
@@ -107,17 +110,20 @@ class Command(BaseCommand):
             passwords = self._seed_staff()
             self._seed_dialogue()
             self._seed_pages()
+        # Built like the links in emails (scheme, PUBLIC_PORT), so it opens as printed, and
+        # anew on every run: the port may differ from the run that made the passwords.
+        header = f"Demo staff logins at {tenant_base_url(tenant=tenant)}/accounts/login/"
         if passwords:
-            login_url = f"http://{DEMO_SLUG}.{settings.ROOT_DOMAIN}/accounts/login/"
-            lines = [f"Demo staff logins at {login_url}"]
-            lines += [
+            lines = [
                 f"  {role:<13} username: {name:<13} password: {pw}" for name, role, pw in passwords
             ]
             logins_file.parent.mkdir(parents=True, exist_ok=True)
-            logins_file.write_text("\n".join(lines) + "\n")
+            logins_file.write_text("\n".join([header, *lines]) + "\n")
             logins_file.chmod(0o600)
         if logins_file.exists():
-            self.stdout.write(logins_file.read_text())
+            kept = logins_file.read_text().splitlines()
+            accounts = [line for line in kept if not line.startswith("Demo staff logins at ")]
+            self.stdout.write("\n".join([header, *accounts]) + "\n")
 
     @transaction.atomic
     def _seed_staff(self) -> list[tuple[str, str, str]]:

@@ -1,6 +1,8 @@
 // Quick exit, after the GOV.UK Design System's "Exit this page" component: the button, or
 // Shift pressed three times within five seconds, blanks the page at once and replaces it in
-// the history with a neutral site, so Back does not bring it back.
+// the history, so Back does not bring this page back. The button's address is our /exit/,
+// which ends the session and redirects to the neutral site; it cannot remove history
+// entries the browser made before.
 (() => {
   const button = document.querySelector("[data-exit-this-page]");
   if (!button) return;
