@@ -13,6 +13,8 @@ from billing.plans import PLAN_CHOICES, TRIAL
 
 # A DNS label: lowercase letters, digits and inner hyphens; the schema swaps hyphens for
 # underscores, which DNS labels cannot contain, so two slugs never share a schema.
+# A new site's first admin: sign-up asks for an email and a password, not a username.
+ADMIN_USERNAME = "admin"
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 # Names the platform itself uses or may need, and ones that would mislead residents.
 RESERVED_SLUGS = frozenset(

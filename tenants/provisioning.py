@@ -22,7 +22,7 @@ from billing.plans import TRIAL
 from dialogues.models import Dialogue
 from dialogues.services import dialogue_create
 from sitesettings.models import Signpost, SiteSettings
-from tenants.models import Signup, Tenant
+from tenants.models import ADMIN_USERNAME, Signup, Tenant
 from tenants.pool import advisory_lock
 from tenants.services import tenant_create_from_pool, tenant_schema_ready
 from themes.models import ThemeDraft
@@ -31,7 +31,6 @@ logger = logging.getLogger(__name__)
 
 # pg_advisory_lock(namespace, id): one worker per sign-up; freed if that worker dies.
 SIGNUP_LOCK_NAMESPACE = 7452
-ADMIN_USERNAME = "admin"
 # A trial made by staff invites its admin; the invitation outlives a slow reply.
 INVITATION_DAYS = 14
 STARTER_SIGNPOSTS = [

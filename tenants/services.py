@@ -27,6 +27,7 @@ from accounts.models import User
 from billing.plans import COMMUNITY, TRIAL, plan_get
 from dialogues.models import Comment, Idea
 from tenants.models import (
+    ADMIN_USERNAME,
     DemoRequest,
     Domain,
     Signup,
@@ -176,6 +177,18 @@ def signup_create(
         problem = subdomain_problem(slug=slug) or "That name was just taken."
         raise ValidationError({"slug": problem}) from None
     return signup
+
+
+def signup_hand_off(*, signup_id: int, tenant: Tenant) -> User | None:
+    """Claims a finished sign-up's one-time welcome on its own site: the site's first admin,
+    or None when the link was used already (a conditional update, so even two opened at
+    once sign in one browser) or belongs elsewhere."""
+    claimed = Signup.objects.filter(
+        pk=signup_id, tenant=tenant, handed_off_at__isnull=True, password_hash__gt=""
+    ).update(handed_off_at=timezone.now())
+    if not claimed:
+        return None
+    return User.objects.filter(username=ADMIN_USERNAME, role=User.Role.ADMIN).first()
 
 
 def signup_queue(*, signup: Signup) -> None:

@@ -12,13 +12,11 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 
-from accounts.models import User
 from billing.plans import PLANS
+from tenants import services
 from tenants.forms import DemoRequestForm, SignupForm
 from tenants.models import Signup
-from tenants.provisioning import ADMIN_USERNAME
 from tenants.selectors import subdomain_problem, tenant_base_url_from
 from tenants.services import demo_request_create, signup_create
 from townsquare.lib.tenancy import tenant_salt
@@ -168,13 +166,8 @@ def welcome(request: HttpRequest, token: str) -> HttpResponse:
         signup_id = signing.loads(token, salt=tenant_salt(HANDOFF_SALT), max_age=HANDOFF_MAX_AGE)
     except signing.BadSignature:
         return redirect("account_login")
-    tenant = request.tenant  # type: ignore[attr-defined]
-    # The conditional update makes the link single-use, even if opened twice at once.
-    claimed = Signup.objects.filter(
-        pk=signup_id, tenant=tenant, handed_off_at__isnull=True, password_hash__gt=""
-    ).update(handed_off_at=timezone.now())
-    admin = User.objects.filter(username=ADMIN_USERNAME, role=User.Role.ADMIN).first()
-    if not claimed or admin is None:
+    admin = services.signup_hand_off(signup_id=signup_id, tenant=request.tenant)  # type: ignore[attr-defined]
+    if admin is None:
         return redirect("account_login")
     login(request, admin, backend="django.contrib.auth.backends.ModelBackend")
     return redirect("backoffice:dashboard")

@@ -7,14 +7,14 @@ from typing import Any
 from django import forms
 
 from dialogues.models import Idea, Tag
-from townsquare.lib.forms import Form
+from townsquare.lib.forms import Form, MultilineField
 
 
 class IdeaForm(Form):
     title = forms.CharField(
         max_length=150, help_text="A short summary of your idea, up to 150 characters."
     )
-    body = forms.CharField(
+    body = MultilineField(
         label="Your idea",
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 6}),
@@ -39,11 +39,11 @@ class IdeaForm(Form):
 
 class IdeaEditForm(Form):
     title = forms.CharField(max_length=150)
-    body = forms.CharField(label="Your idea", max_length=5000, widget=forms.Textarea)
+    body = MultilineField(label="Your idea", max_length=5000, widget=forms.Textarea)
 
 
 class CommentForm(Form):
-    body = forms.CharField(
+    body = MultilineField(
         label="Your comment",
         max_length=3000,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -63,7 +63,7 @@ class RatingForm(Form):
 
 
 class ResponseForm(Form):
-    body = forms.CharField(
+    body = MultilineField(
         label="Official response", max_length=3000, widget=forms.Textarea(attrs={"rows": 4})
     )
     submission_key = forms.UUIDField(widget=forms.HiddenInput)
@@ -71,7 +71,7 @@ class ResponseForm(Form):
 
 class StatusForm(Form):
     status = forms.ChoiceField(choices=[c for c in Idea.Status.choices if c[0]])
-    explanation = forms.CharField(
+    explanation = MultilineField(
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Residents see this explanation with the status.",

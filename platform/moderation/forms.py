@@ -5,14 +5,14 @@ from __future__ import annotations
 from django import forms
 
 from moderation.models import Report, SafeguardingConcern
-from townsquare.lib.forms import HoneypotForm
+from townsquare.lib.forms import HoneypotForm, MultilineField
 
 
 class ReportForm(HoneypotForm):
     reason = forms.ChoiceField(
         choices=Report.Reason.choices, widget=forms.RadioSelect, label="What is wrong with it?"
     )
-    details = forms.CharField(
+    details = MultilineField(
         required=False,
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -26,7 +26,7 @@ class ConcernForm(HoneypotForm):
         widget=forms.RadioSelect,
         label="What are you worried about?",
     )
-    message = forms.CharField(
+    message = MultilineField(
         required=False,
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 5}),

@@ -66,3 +66,18 @@ def test_a_comment_refused_for_an_unconfirmed_email_keeps_its_text(
     assert f">\n{text}</textarea>" in html
     with tenant_context(tenant_a):
         assert not Comment.objects.filter(idea=idea).exists()
+
+
+def test_a_comment_the_page_allowed_is_not_refused_for_its_line_breaks(
+    client_for: Callable[..., Client], tenant_a: Tenant
+) -> None:
+    with tenant_context(tenant_a):
+        idea = IdeaFactory.create()
+    client = _signed_in(client_for, tenant_a)
+    # 3,000 characters as the textarea counts them (a line break is one); sent as CR LF.
+    lines = ["x" * 99] * 30
+    response = client.post(_comments_url(idea), {"body": "\r\n".join(lines) + "\r\n"})
+    assert response.status_code == 302
+    with tenant_context(tenant_a):
+        saved = Comment.objects.get(idea=idea)
+    assert saved.body == "\n".join(lines)

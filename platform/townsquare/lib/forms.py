@@ -29,3 +29,13 @@ class HoneypotForm(Form):
             # Said at the top of the form: the honeypot field itself is invisible.
             raise forms.ValidationError("Something went wrong. Please try again.")
         return cleaned
+
+
+class MultilineField(forms.CharField):
+    """Text from a textarea. Browsers count a line break as one character against maxlength
+    but send it as CR LF: kept as CR LF, a text the page accepted would be refused as too
+    long. Line breaks are stored as LF and counted once."""
+
+    def to_python(self, value: Any) -> Any:
+        value = super().to_python(value)
+        return value.replace("\r\n", "\n") if isinstance(value, str) else value
