@@ -7,8 +7,10 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from django.db import connection
@@ -84,3 +86,11 @@ def worker_stop(worker: Worker) -> None:
     except subprocess.TimeoutExpired:
         worker.process.kill()
         worker.process.wait()
+
+
+def worker_wait(check: Callable[[], Any], worker: Worker, seconds: float = 30) -> None:
+    """Waits until check() is true; past the deadline fails with the end of the worker's log."""
+    deadline = time.monotonic() + seconds
+    while not check():
+        assert time.monotonic() < deadline, worker.log()[-4000:]
+        time.sleep(0.1)

@@ -20,19 +20,12 @@ from moderation.services import safeguarding_handle, safeguarding_raise
 from tenants.models import Tenant
 from tests.factories import UserFactory
 from tests.harness.smtp_sink import SmtpSink
-from tests.harness.worker import Worker
+from tests.harness.worker import Worker, worker_wait
 
 pytestmark = [pytest.mark.worker, pytest.mark.usefixtures("committed_db")]
 
 FAILING = "Safeguarding alerts are failing"
 NO_LEAD = "No safeguarding lead can be reached"
-
-
-def _wait(check: Callable[[], Any], worker: Worker, seconds: float = 30) -> None:
-    deadline = time.monotonic() + seconds
-    while not check():
-        assert time.monotonic() < deadline, worker.log()[-4000:]
-        time.sleep(0.1)
 
 
 @pytest.fixture
@@ -99,14 +92,14 @@ def test_a_refused_lead_is_retried_while_the_other_lead_is_told_at_once(
         concern = safeguarding_raise(category="harm", raised_by=None, message=f"Worry {stamp}")
         made["alpha"].append(concern)
 
-    _wait(lambda: smtp_sink.to(fine) and smtp_sink.to(busy), celery_worker)
+    worker_wait(lambda: smtp_sink.to(fine) and smtp_sink.to(busy), celery_worker)
     assert smtp_sink.refusals_of(busy) == 1
     for address in (busy, fine):
         [message] = smtp_sink.to(address)
         assert f"#concern-{concern.pk}" in message.get_content()
         assert f"Worry {stamp}" not in message.get_content()
     with tenant_context(tenant_a):
-        _wait(
+        worker_wait(
             lambda: all(d.status == AlertDelivery.Status.SENT for d in _deliveries(concern)),
             celery_worker,
         )
@@ -127,7 +120,7 @@ def test_a_refused_lead_is_retried_while_the_other_lead_is_told_at_once(
         # A later alert to the same lead is the sign that the worker got past those tasks.
         later = safeguarding_raise(category="other", raised_by=None, message="Later")
         made["alpha"].append(later)
-    _wait(lambda: len(smtp_sink.to(fine)) >= 2, celery_worker)
+    worker_wait(lambda: len(smtp_sink.to(fine)) >= 2, celery_worker)
     assert len(smtp_sink.to(fine)) == 2
     assert f"#concern-{later.pk}" in smtp_sink.to(fine)[-1].get_content()
 
@@ -154,7 +147,7 @@ def test_a_failing_address_ends_as_failed_and_is_shown_in_manage_and_the_console
             category="self_harm", raised_by=None, message=f"Private worry {stamp}"
         )
         made["alpha"].append(concern)
-        _wait(
+        worker_wait(
             lambda: [d.status for d in _deliveries(concern)] == [AlertDelivery.Status.FAILED] * 2,
             celery_worker,
         )
@@ -202,7 +195,7 @@ def test_a_site_with_no_reachable_lead_is_recorded_and_shown_in_manage_and_the_c
         made["alpha"].append(admin)
         concern = safeguarding_raise(category="harm", raised_by=None, message="Nobody to tell")
         made["alpha"].append(concern)
-        _wait(lambda: _deliveries(concern), celery_worker)
+        worker_wait(lambda: _deliveries(concern), celery_worker)
         [record] = _deliveries(concern)
     assert record.lead_id is None
     assert record.status == AlertDelivery.Status.FAILED
@@ -249,5 +242,5 @@ def test_beat_sends_alerts_whose_task_message_was_lost(
             if f"#concern-{concern.pk}" in message.get_content()
         }
 
-    _wait(lambda: len(links()) == 2, celery_worker)
+    worker_wait(lambda: len(links()) == 2, celery_worker)
     assert len(smtp_sink.to(address)) == 2

@@ -4,8 +4,7 @@ one else's email, and running a task again sends nothing twice."""
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
-from typing import Any
+from collections.abc import Iterator
 
 import pytest
 from django_tenants.utils import tenant_context
@@ -19,16 +18,9 @@ from notifications.tasks import notifications_email_digest, notifications_email_
 from tenants.models import Tenant
 from tests.factories import DialogueFactory, IdeaFactory, UserFactory
 from tests.harness.smtp_sink import SmtpSink
-from tests.harness.worker import Worker
+from tests.harness.worker import Worker, worker_wait
 
 pytestmark = [pytest.mark.worker, pytest.mark.usefixtures("committed_db")]
-
-
-def _wait(check: Callable[[], Any], worker: Worker, seconds: float = 30) -> None:
-    deadline = time.monotonic() + seconds
-    while not check():
-        assert time.monotonic() < deadline, worker.log()[-4000:]
-        time.sleep(0.1)
 
 
 @pytest.fixture
@@ -68,7 +60,7 @@ def _worker_caught_up(
     with tenant_context(tenant):
         [marker] = _residents(people, "Marker", 1)
         notify_moderation(user=marker, message="Marker", url="/")
-    _wait(lambda: smtp_sink.to(marker.email), worker)
+    worker_wait(lambda: smtp_sink.to(marker.email), worker)
 
 
 def test_a_digest_mails_everyone_else_once_when_one_address_is_refused(
@@ -88,7 +80,7 @@ def test_a_digest_mails_everyone_else_once_when_one_address_is_refused(
         comment_create(idea=idea, author=commenter, body="Every hour, please")
         notifications_email_digest.delay()
 
-    _wait(lambda: smtp_sink.to(first.email) and smtp_sink.to(last.email), celery_worker)
+    worker_wait(lambda: smtp_sink.to(first.email) and smtp_sink.to(last.email), celery_worker)
     _worker_caught_up(tenant_a, smtp_sink, celery_worker, people)
     with tenant_context(tenant_a):
         notifications_email_digest.delay()
@@ -124,7 +116,7 @@ def test_immediate_emails_are_not_sent_twice_when_their_task_runs_again(
         )
     assert len(ids) == 4  # the three followers and the idea's author
 
-    _wait(lambda: smtp_sink.to(first.email) and smtp_sink.to(last.email), celery_worker)
+    worker_wait(lambda: smtp_sink.to(first.email) and smtp_sink.to(last.email), celery_worker)
     with tenant_context(tenant_a):
         # What a retried or redelivered task does: the same notifications again.
         notifications_email_immediate.delay(notification_ids=ids)

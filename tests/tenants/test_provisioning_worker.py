@@ -24,7 +24,7 @@ from tenants.services import signups_resume
 from tenants.tasks import signup_provision_task
 from tests.factories import PASSWORD, SignupFactory
 from tests.harness.smtp_sink import SmtpSink
-from tests.harness.worker import Worker, worker_start, worker_stop
+from tests.harness.worker import Worker, worker_start, worker_stop, worker_wait
 
 pytestmark = [pytest.mark.worker, pytest.mark.usefixtures("committed_db")]
 
@@ -33,13 +33,6 @@ def _schema_exists(name: str) -> bool:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s", [name])
         return cursor.fetchone() is not None
-
-
-def _wait(check: Callable[[], bool], worker: Worker, seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while not check():
-        assert time.monotonic() < deadline, worker.log()[-4000:]
-        time.sleep(0.1)
 
 
 def _status(signup: Signup) -> str:
@@ -110,7 +103,7 @@ def test_each_step_failing_once_is_retried_and_the_site_is_made(
     signup = SignupFactory.create()
     signups.append(signup)
     _provision_on(worker, signup)
-    _wait(lambda: _status(signup) == Signup.Status.READY, worker)
+    worker_wait(lambda: _status(signup) == Signup.Status.READY, worker, seconds=60)
     _assert_site_made_once(signup)
     signup.refresh_from_db()
     assert signup.attempts == 5
@@ -127,7 +120,7 @@ def test_a_step_that_keeps_failing_is_rolled_back_completely(
     signup = SignupFactory.create()
     signups.append(signup)
     _provision_on(worker, signup)
-    _wait(lambda: _status(signup) == Signup.Status.FAILED, worker)
+    worker_wait(lambda: _status(signup) == Signup.Status.FAILED, worker, seconds=60)
     signup.refresh_from_db()
     assert f"Injected failure at {point}" in signup.error
     assert signup.attempts == 2
@@ -155,7 +148,7 @@ def test_a_worker_killed_mid_way_converges_when_work_resumes(
     assert _status(signup) == Signup.Status.PROVISIONING
     # What beat's resume task does each minute, without waiting for the sign-up to go stale.
     assert signups_resume(stale_after=timedelta(0)) >= 1
-    _wait(lambda: _status(signup) == Signup.Status.READY, celery_worker)
+    worker_wait(lambda: _status(signup) == Signup.Status.READY, celery_worker, seconds=60)
     _assert_site_made_once(signup)
 
 
@@ -186,7 +179,7 @@ def test_signing_up_on_the_site_lands_the_admin_signed_in_on_their_own_site(
     def handed_over() -> bool:
         return central.get(status_url).status_code == 302
 
-    _wait(handed_over, celery_worker)
+    worker_wait(handed_over, celery_worker, seconds=60)
     welcome = central.get(status_url)["Location"]
     assert welcome.startswith(f"http://{slug}.{settings.ROOT_DOMAIN}")
     site = Client(headers={"host": f"{slug}.{settings.ROOT_DOMAIN}"})
@@ -207,7 +200,9 @@ def test_signing_up_on_the_site_lands_the_admin_signed_in_on_their_own_site(
     assert alpha.get("/manage/").status_code == 302
 
     # The confirmation email's link confirms the admin's address on the new site.
-    _wait(lambda: any(email in str(m["To"]) for m in smtp_sink.messages), celery_worker)
+    worker_wait(
+        lambda: any(email in str(m["To"]) for m in smtp_sink.messages), celery_worker, seconds=60
+    )
     message = next(m for m in smtp_sink.messages if email in str(m["To"]))
     body = message.get_content()
     assert PASSWORD not in body

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import timedelta
 from functools import partial
 from pathlib import Path
@@ -18,18 +18,11 @@ from dialogues.models import Dialogue
 from dialogues.tasks import dialogues_apply_schedule
 from tenants.models import Tenant
 from tenants.services import tenant_create
-from tests.harness.worker import Worker
+from tests.harness.worker import Worker, worker_wait
 from townsquare.celery import app
 from townsquare.scheduler import ActiveTenantScheduler
 
 pytestmark = pytest.mark.worker
-
-
-def _wait_until(condition: Callable[[], bool], worker: Worker, seconds: float = 30) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, f"timed out; worker log:\n{worker.log()}"
-        time.sleep(0.2)
 
 
 def _is_open(tenant: Tenant, slug: str) -> bool:
@@ -61,7 +54,7 @@ def test_a_task_sent_from_a_runs_in_as_schema_only(
 ) -> None:
     with tenant_context(tenant_a):
         dialogues_apply_schedule.delay()
-    _wait_until(lambda: _state(tenant_a, due_drafts) == Dialogue.State.OPEN, celery_worker)
+    worker_wait(lambda: _state(tenant_a, due_drafts) == Dialogue.State.OPEN, celery_worker)
     assert _state(tenant_b, due_drafts) == Dialogue.State.DRAFT
 
 
@@ -106,7 +99,7 @@ def test_beat_sends_periodic_tasks_to_every_active_tenant_and_skips_suspended_on
         scheduler.apply_entry(entry)
 
     for tenant in (tenant_a, tenant_b):
-        _wait_until(partial(_is_open, tenant, due_drafts), celery_worker)
+        worker_wait(partial(_is_open, tenant, due_drafts), celery_worker)
     time.sleep(1)
     assert _state(suspended_tenant, due_drafts) == Dialogue.State.DRAFT
     assert "dialogues-apply-schedule" in settings.CELERY_BEAT_SCHEDULE
