@@ -17,6 +17,9 @@ $(VENV)/.installed: pyproject.toml uv.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 	$(BIN)/uv sync --frozen --all-extras --python $(BIN)/python
+	@# The venv knows the project's two import roots, so its tools (lint-imports, python)
+	@# work without PYTHONPATH; appended after the standard library, which still wins.
+	@$(BIN)/python -c "import site, sys; open(site.getsitepackages()[0] + '/townsquare-roots.pth', 'w').write('$(CURDIR)\n$(CURDIR)/platform\n')"
 	@touch $@
 
 run: install
