@@ -135,12 +135,13 @@ def test_a_link_from_another_site_to_the_exit_does_not_sign_anyone_out(
     assert exit_url
     # The central site stands in for any other site linking to the exit address.
     page.goto(live_site.url(None, "/"))
-    page.evaluate(
-        "url => { const a = document.createElement('a'); a.href = url;"
-        " document.body.append(a); a.click(); }",
-        live_site.url("alpha", exit_url),
-    )
-    page.wait_for_url(neutral_site)
+    # The neutral address is this very page: wait for the click's own navigation to end.
+    with page.expect_navigation(url=neutral_site):
+        page.evaluate(
+            "url => { const a = document.createElement('a'); a.href = url;"
+            " document.body.append(a); a.click(); }",
+            live_site.url("alpha", exit_url),
+        )
     page.goto(live_site.url("alpha"))
     expect(page.get_by_text(f"Signed in as {resident}")).to_be_visible()
 
