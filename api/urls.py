@@ -1,15 +1,13 @@
 """API URLs, mounted at /api/ on tenant hosts."""
 
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView
-from rest_framework.routers import DefaultRouter
 
-from api.views import DialogueViewSet
+from api.views import DialogueViewSet, Router, SchemaView
 
-router = DefaultRouter()
+router = Router()
 router.register("dialogues", DialogueViewSet, basename="dialogue")
 
 urlpatterns = [
     path("v1/", include(router.urls)),
-    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("schema/", SchemaView.as_view(), name="api-schema"),
 ]

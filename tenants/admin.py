@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -11,18 +12,35 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
+from django.forms.models import BaseInlineFormSet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.text import slugify
 
+from billing import stripe_gateway as billing_gateway
+from billing.entitlements import Feature, PlanLimitError, entitlement_check
+from billing.models import BillingAccount
+from billing.plans import plan_get
+from billing.selectors import accounts_needing_attention
+from billing.services import (
+    access_apply,
+    account_for,
+    account_set_manual,
+    plan_change_problems,
+    trial_extend,
+)
 from moderation.alerts import AlertHealth, alert_health_by_schema
 from tenants.models import DemoRequest, Domain, Signup, Tenant, TenantExport
 from tenants.selectors import tenant_base_url
 from tenants.services import (
     demo_request_trial_create,
+    domain_add,
+    domain_host,
     signup_queue,
     tenant_delete,
     tenant_export_request,
@@ -31,8 +49,63 @@ from tenants.services import (
 )
 
 
+class DomainForm(forms.ModelForm):  # type: ignore[type-arg,unused-ignore]
+    class Meta:
+        model = Domain
+        fields = ["domain", "is_primary"]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned: dict[str, Any] = super().clean() or {}
+        # A new or changed host other than the primary: an organisation's own domain, in the
+        # form hosts are matched in (the primary <slug>.<root> address is made by sign-up).
+        if (
+            "domain" in self.changed_data
+            and cleaned.get("domain")
+            and not cleaned.get("is_primary")
+        ):
+            try:
+                cleaned["domain"] = domain_host(cleaned["domain"])
+            except ValidationError as error:
+                self.add_error("domain", error)
+        return cleaned
+
+
+class DomainFormSet(BaseInlineFormSet):  # type: ignore[type-arg,unused-ignore]
+    def clean(self) -> None:
+        super().clean()
+        tenant: Tenant = self.instance
+        adding = [
+            form
+            for form in self.forms
+            if form.instance.pk is None
+            and form.has_changed()
+            and not form.cleaned_data.get("DELETE")
+            and not form.cleaned_data.get("is_primary")
+        ]
+        if not adding:
+            return
+        try:
+            entitlement_check(Feature.CUSTOM_DOMAIN, plan=plan_get(tenant.plan))
+        except PlanLimitError as refusal:
+            # The console is on the central site: the upgrade page is on the tenant's own.
+            upgrade = tenant_base_url(tenant=tenant) + reverse(
+                "billing:overview", urlconf=settings.ROOT_URLCONF
+            )
+            raise ValidationError(
+                format_html(
+                    '{} The site\'s admins can upgrade at <a href="{}">{}</a>.',
+                    refusal.message,
+                    upgrade,
+                    upgrade,
+                ),
+                code="plan_limit",
+            ) from None
+
+
 class DomainInline(admin.TabularInline):
     model = Domain
+    form = DomainForm
+    formset = DomainFormSet
     extra = 0
 
 
@@ -55,7 +128,7 @@ class ExportInline(admin.TabularInline):
 
 
 # Sites whose schema is fully migrated and in use; others have no alerts to look at.
-_IN_USE = [Tenant.Status.ACTIVE, Tenant.Status.SUSPENDED]
+_IN_USE = [Tenant.Status.ACTIVE, Tenant.Status.READ_ONLY, Tenant.Status.SUSPENDED]
 
 
 class SafeguardingAlertFilter(admin.SimpleListFilter):
@@ -85,19 +158,117 @@ class DeleteSiteForm(forms.Form):
     confirm_slug = forms.CharField(label="Type the site's name to confirm", max_length=63)
 
 
+class BillingFilter(admin.SimpleListFilter):
+    title = "billing"
+    parameter_name = "billing"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [
+            ("trial_ending", "Trial ends within 7 days"),
+            ("overdue", "Payment overdue"),
+            ("read_only", "Read-only (unpaid)"),
+            ("suspended", "Suspended (unpaid)"),
+            ("paying", "Paying by card"),
+            ("manual", "Invoiced by staff"),
+        ]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Tenant]) -> QuerySet[Tenant]:
+        now = timezone.now()
+        choice = self.value()
+        if choice == "trial_ending":
+            return queryset.filter(
+                billing__mode=BillingAccount.Mode.TRIAL,
+                billing__trial_ends_at__gt=now,
+                billing__trial_ends_at__lte=now + timedelta(days=7),
+            )
+        if choice == "overdue":
+            return queryset.filter(billing__subscription_status__in=["past_due", "unpaid"])
+        if choice == "read_only":
+            return queryset.filter(status=Tenant.Status.READ_ONLY)
+        if choice == "suspended":
+            return queryset.filter(status=Tenant.Status.SUSPENDED, held_by=Tenant.Hold.BILLING)
+        if choice == "paying":
+            return queryset.filter(
+                billing__mode=BillingAccount.Mode.STRIPE,
+                billing__subscription_status__in=["active", "trialing"],
+            )
+        if choice == "manual":
+            return queryset.filter(billing__mode=BillingAccount.Mode.MANUAL)
+        return queryset
+
+
+class TenantForm(forms.ModelForm):
+    """The plan is set through billing: by hand only for sites not paying by card, and
+    never below what the site uses."""
+
+    class Meta:
+        model = Tenant
+        fields = ["name", "plan"]
+
+    def clean_plan(self) -> str:
+        plan: str = self.cleaned_data["plan"]
+        tenant = self.instance
+        if tenant.pk is None or plan == tenant.plan:
+            return plan
+        account = account_for(tenant=tenant)
+        if account.mode == BillingAccount.Mode.STRIPE and account.paid_up:
+            raise forms.ValidationError(
+                "This site pays by card through Stripe: its admin changes the plan in "
+                "/manage/billing/."
+            )
+        problems = plan_change_problems(tenant=tenant, plan=plan_get(plan))
+        if problems:
+            raise forms.ValidationError(problems)
+        return plan
+
+
 @admin.register(Tenant)
 class TenantAdmin(admin.ModelAdmin):
+    form = TenantForm
     list_display = [
-        "name", "slug", "status", "plan", "residents", "ideas", "storage", "safeguarding",
-        "created_at",
+        "name", "slug", "status", "plan", "billing_state", "residents", "ideas", "storage",
+        "safeguarding", "created_at",
     ]  # fmt: skip
-    list_filter = ["status", "plan", SafeguardingAlertFilter]
-    list_select_related = ["usage"]
+    list_filter = ["status", "plan", BillingFilter, SafeguardingAlertFilter]
+    list_select_related = ["usage", "billing"]
     search_fields = ["name", "slug"]
     readonly_fields = ["slug", "schema_name", "status", "created_at", "site", "lifecycle"]
     fields = ["name", "slug", "plan", "status", "site", "lifecycle", "schema_name", "created_at"]
     inlines = [DomainInline, ExportInline]
-    actions = ["suspend", "reactivate", "export", "count_usage"]
+    actions = ["suspend", "reactivate", "extend_trial", "export", "count_usage"]
+
+    def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
+        extra = {
+            **(extra_context or {}),
+            "billing_online": billing_gateway.enabled(),
+            "billing_counts": accounts_needing_attention(),
+        }
+        return super().changelist_view(request, extra_context=extra)
+
+    def save_model(self, request: HttpRequest, obj: Tenant, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if change and "plan" in form.changed_data:
+            # Staff set the plan by hand: invoiced outside Stripe, no trial clock.
+            account_set_manual(tenant=obj, plan=obj.plan)
+
+    @admin.display(description="Billing")
+    def billing_state(self, tenant: Tenant) -> str:
+        account: BillingAccount | None = getattr(tenant, "billing", None)
+        if account is None:
+            return "–"
+        now = timezone.now()
+        if tenant.status == Tenant.Status.READ_ONLY:
+            return "Read-only (unpaid)"
+        if tenant.status == Tenant.Status.SUSPENDED and tenant.held_by == Tenant.Hold.BILLING:
+            return "Suspended (unpaid)"
+        if account.overdue and account.due_since is not None:
+            return f"Overdue since {date_format(account.due_since, 'j M')}"
+        if account.mode == BillingAccount.Mode.TRIAL:
+            days = account.trial_days_left(now)
+            return f"Trial: {days} day{'s' if days != 1 else ''} left" if days else "Trial ended"
+        if account.mode == BillingAccount.Mode.MANUAL:
+            return "Invoiced"
+        return f"Card ({account.subscription_status or 'unknown'})"
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Tenant]:
         return super().get_queryset(request).exclude(schema_name="public")
@@ -109,6 +280,20 @@ class TenantAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         # Deleting goes through "Delete site", which insists on an export and the slug.
         return False
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        if formset.model is not Domain:
+            super().save_formset(request, form, formset, change)
+            return
+        # An added domain other than the primary goes through the service, which checks
+        # the plan (again) and the host.
+        for domain in formset.save(commit=False):
+            if domain.pk is None and not domain.is_primary:
+                domain_add(tenant=form.instance, domain=domain.domain)
+            else:
+                domain.save()
+        for domain in formset.deleted_objects:
+            domain.delete()
 
     def get_changelist_instance(self, request: HttpRequest) -> Any:
         changelist = super().get_changelist_instance(request)
@@ -187,6 +372,20 @@ class TenantAdmin(admin.ModelAdmin):
     @admin.action(description="Reactivate", permissions=["change"])
     def reactivate(self, request: HttpRequest, queryset: QuerySet[Tenant]) -> None:
         self._each(request, queryset, "Reactivated", Tenant.Status.ACTIVE)
+        # Lifting a staff hold leaves billing's own verdict (read-only if unpaid) in place.
+        for tenant in queryset:
+            access_apply(account=account_for(tenant=tenant), now=timezone.now())
+
+    @admin.action(description="Extend the free trial by 14 days", permissions=["change"])
+    def extend_trial(self, request: HttpRequest, queryset: QuerySet[Tenant]) -> None:
+        for tenant in queryset:
+            try:
+                trial_extend(tenant=tenant, days=14)
+            except ValidationError as error:
+                self.message_user(request, f"{tenant}: {error.messages[0]}", messages.ERROR)
+            else:
+                self.log_change(request, tenant, "Extended the trial by 14 days")
+                self.message_user(request, f"{tenant}: trial extended by 14 days.")
 
     @admin.action(
         description="Export: an archive of the schema and media, built by the worker",

@@ -9,7 +9,7 @@ from django.contrib.auth import password_validation
 from django.urls import reverse
 
 from accounts.models import User
-from billing.plans import COMMUNITY, PLANS
+from billing.plans import COMMUNITY, PAID_PLANS
 from tenants.models import DemoRequest
 from tenants.selectors import subdomain_problem
 from townsquare.lib.forms import HoneypotForm
@@ -44,8 +44,12 @@ class DemoRequestForm(HoneypotForm):
         return DemoRequest(**data)
 
 
+START_TRIAL = "trial"
+START_PAID = "paid"
+
+
 class SignupForm(HoneypotForm):
-    """Everything an organisation needs to start a trial; no card until billing arrives."""
+    """Everything an organisation needs for its site: a free trial, or card first."""
 
     organisation = forms.CharField(max_length=200, label="Organisation name")
     slug = forms.CharField(
@@ -75,16 +79,28 @@ class SignupForm(HoneypotForm):
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
     plan = forms.ChoiceField(
-        label="Which plan will you want after the 30-day trial?",
-        help_text="Every plan starts as a free trial. We ask for payment only when it ends.",
-        choices=[(p.key, f"{p.name} – {p.price_text}") for p in PLANS if p.monthly_price_pence],
+        label="Which plan do you want?",
+        help_text="See what each includes on the pricing page.",
+        choices=[(p.key, f"{p.name} – {p.price_text}") for p in PAID_PLANS],
         initial=COMMUNITY.key,
+        widget=forms.RadioSelect,
+    )
+    start = forms.ChoiceField(
+        label="How would you like to start?",
+        choices=[
+            (START_TRIAL, "With a free 30-day trial: no card now, we ask for one as it ends"),
+            (START_PAID, "Pay now by card: your site is made as soon as the payment goes through"),
+        ],
+        initial=START_TRIAL,
         widget=forms.RadioSelect,
     )
     submit_key = forms.CharField(widget=forms.HiddenInput)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, paying_enabled: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if not paying_enabled:
+            # Without Stripe keys there is nothing to pay with: every site starts as a trial.
+            del self.fields["start"]
         # htmx asks about the name as it is typed; without JavaScript, submitting checks it.
         self.fields["slug"].widget.attrs.update(
             {

@@ -50,11 +50,20 @@ class Tenant(TenantMixin):
     class Status(models.TextChoices):
         PROVISIONING = "provisioning", "Provisioning"
         ACTIVE = "active", "Active"
+        # Unpaid: residents read but cannot post; staff still work in /manage/.
+        READ_ONLY = "read_only", "Read-only (unpaid)"
         SUSPENDED = "suspended", "Suspended"
+
+    class Hold(models.TextChoices):
+        NONE = "", "None"
+        # Billing lifts its own holds when paid; it never lifts one platform staff made.
+        BILLING = "billing", "Billing"
+        STAFF = "staff", "Platform staff"
 
     name = models.CharField(max_length=200)
     slug = models.CharField(max_length=63, unique=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.ACTIVE)
+    held_by = models.CharField(max_length=10, choices=Hold.choices, default=Hold.NONE, blank=True)
     plan = models.CharField(max_length=30, choices=PLAN_CHOICES, default=TRIAL.key)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -185,6 +194,10 @@ class Signup(models.Model):
         Tenant, on_delete=models.SET_NULL, null=True, blank=True, related_name="signups"
     )
     used_spare = models.BooleanField(null=True, blank=True)
+    # A paid sign-up (card first, site after): its Checkout and what came of it.
+    stripe_checkout_session_id = models.CharField(max_length=255, blank=True)
+    stripe_customer_id = models.CharField(max_length=255, blank=True)
+    stripe_subscription_id = models.CharField(max_length=255, blank=True)
     # Seconds each step took, for the staff console and the benchmark.
     timings = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -19,6 +19,7 @@ from django_tenants.utils import schema_context
 from accounts.models import StaffInvitation, User
 from accounts.tasks import staff_invitation_send
 from billing.plans import TRIAL
+from billing.services import account_open
 from dialogues.models import Dialogue
 from dialogues.services import dialogue_create
 from sitesettings.models import Signpost, SiteSettings
@@ -97,7 +98,7 @@ def signup_provision(*, signup_id: int) -> Signup | None:
             tenant, from_pool = tenant_create_from_pool(
                 name=signup.organisation,
                 slug=signup.slug,
-                # Every site starts on the trial; signup.plan is the plan chosen for after.
+                # A site starts on the trial; a paid sign-up's plan comes with its account.
                 plan=TRIAL.key,
                 status=Tenant.Status.PROVISIONING,
                 on_claim=link,
@@ -121,6 +122,7 @@ def signup_provision(*, signup_id: int) -> Signup | None:
             _site_setup(signup=signup, tenant=tenant)
             failpoint("setup_commit", signup=signup)
             Tenant.objects.filter(pk=tenant.pk).update(status=Tenant.Status.ACTIVE)
+            account_open(tenant=tenant, signup=signup)
             timings["setup"] = round(time.perf_counter() - started, 4)
             timings["total"] = round((timezone.now() - signup.created_at).total_seconds(), 4)
             signup.timings = timings

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import re
 import shutil
 import tarfile
 from collections.abc import Callable
@@ -24,6 +25,7 @@ from django_tenants.utils import get_public_schema_name, schema_context
 from psycopg import sql
 
 from accounts.models import User
+from billing.entitlements import Feature, entitlement_check
 from billing.plans import COMMUNITY, TRIAL, plan_get
 from dialogues.models import Comment, Idea
 from tenants.models import (
@@ -138,11 +140,13 @@ def signup_create(
     submit_key: str,
     source: str = Signup.Source.SELF_SERVICE,
     demo_request: DemoRequest | None = None,
+    pay_first: bool = False,
 ) -> Signup:
     """Holds the subdomain and queues the site; the same submit_key returns the same sign-up.
 
     The password is hashed here, in the request, so it never reaches the broker. With no
     password the admin is invited by email instead (trials staff make from demo requests).
+    With pay_first the sign-up waits at AWAITING_PAYMENT; Checkout's completion queues it.
     """
     existing = Signup.objects.filter(submit_key=submit_key, source=source).first()
     if existing is not None:
@@ -160,6 +164,7 @@ def signup_create(
         source=source,
         demo_request=demo_request,
         submit_key=submit_key,
+        status=Signup.Status.AWAITING_PAYMENT if pay_first else Signup.Status.QUEUED,
     )
     signup.full_clean(validate_constraints=False)
     try:
@@ -168,7 +173,8 @@ def signup_create(
             if demo_request is not None:
                 demo_request.stage = DemoRequest.Stage.TRIAL
                 demo_request.save(update_fields=["stage", "closed_at"])
-            signup_queue(signup=signup)
+            if not pay_first:
+                signup_queue(signup=signup)
     except IntegrityError:
         # A concurrent submit of the same form, or of the same name, got there first.
         existing = Signup.objects.filter(submit_key=submit_key, source=source).first()
@@ -194,7 +200,7 @@ def signup_hand_off(*, signup_id: int, tenant: Tenant) -> User | None:
 def signup_queue(*, signup: Signup) -> None:
     """Hands the sign-up to the worker once the transaction commits.
 
-    A paid plan will stop at AWAITING_PAYMENT and be queued from the payment webhook.
+    A paid sign-up waits at AWAITING_PAYMENT; billing queues it once Checkout completes.
     """
     # tenants.tasks imports this module, so the task is imported where it is queued.
     from tenants.tasks import signup_provision_task
@@ -247,7 +253,9 @@ def tenant_status_set(*, tenant: Tenant, status: str) -> Tenant:
     if tenant.status == Tenant.Status.PROVISIONING:
         raise ValidationError("This site is still being set up.")
     tenant.status = status
-    tenant.save(update_fields=["status"])
+    # A staff suspension holds until staff lift it; billing never lifts it by itself.
+    tenant.held_by = Tenant.Hold.STAFF if status == Tenant.Status.SUSPENDED else Tenant.Hold.NONE
+    tenant.save(update_fields=["status", "held_by"])
     return tenant
 
 
@@ -416,3 +424,41 @@ def demo_request_trial_create(*, demo: DemoRequest, slug: str) -> Signup:
         source=Signup.Source.STAFF,
         demo_request=demo,
     )
+
+
+# One DNS label: letters, digits and inner hyphens, at most 63 (bounded, no nested repeats).
+_LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
+HOST_MESSAGE = "Enter a host name such as voices.example.org, without https:// or a path."
+
+
+def domain_host(value: str) -> str:
+    """A host name in the form sites are matched in (lower case, no trailing dot, no leading
+    www., international names in their xn-- form); ValidationError when it cannot be an
+    organisation's own domain."""
+    host = value.strip().lower().rstrip(".").removeprefix("www.")
+    try:
+        host = host.encode("idna").decode("ascii")
+    except UnicodeError:
+        raise ValidationError(HOST_MESSAGE) from None
+    labels = host.split(".")
+    if len(host) > 253 or len(labels) < 2 or not all(_LABEL.fullmatch(x) for x in labels):
+        raise ValidationError(HOST_MESSAGE)
+    if labels[-1].isdigit():
+        raise ValidationError("Enter a host name, not an IP address.")
+    root = settings.ROOT_DOMAIN
+    if host == root or host.endswith(f".{root}"):
+        raise ValidationError(
+            f"Addresses under {root} are Townsquare's own: enter the organisation's domain."
+        )
+    return host
+
+
+@transaction.atomic
+def domain_add(*, tenant: Tenant, domain: str) -> Domain:
+    """Another host name the tenant's site answers on (never its primary address). Refused
+    with the plan's message (PlanLimitError) when the plan does not include it."""
+    entitlement_check(Feature.CUSTOM_DOMAIN, plan=plan_get(tenant.plan))
+    host = domain_host(domain)
+    if Domain.objects.filter(domain=host).exists():
+        raise ValidationError(f"{host} is already the address of a site.")
+    return Domain.objects.create(tenant=tenant, domain=host, is_primary=False)

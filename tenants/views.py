@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 import time
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import login
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.views.decorators.http import require_POST
 
-from billing.plans import PLANS
+from billing import services as billing_services
+from billing import stripe_gateway as billing_gateway
+from billing.plans import PAID_PLANS, PLANS
 from tenants import services
-from tenants.forms import DemoRequestForm, SignupForm
+from tenants.forms import START_PAID, START_TRIAL, DemoRequestForm, SignupForm
 from tenants.models import Signup
 from tenants.selectors import subdomain_problem, tenant_base_url_from
 from tenants.services import demo_request_create, signup_create
@@ -28,7 +33,11 @@ def landing(request: HttpRequest) -> HttpResponse:
 
 
 def pricing(request: HttpRequest) -> HttpResponse:
-    return render(request, "tenants/pricing.html", {"plans": PLANS})
+    return render(
+        request,
+        "tenants/pricing.html",
+        {"plans": PLANS, "paying_enabled": billing_gateway.enabled()},
+    )
 
 
 def customer_story(request: HttpRequest) -> HttpResponse:
@@ -78,12 +87,20 @@ def signup(request: HttpRequest) -> HttpResponse:
         ).first()
         if repeat is not None:
             return redirect("signup_status", token=signup_status_token(repeat))
+    initial = {"submit_key": secrets.token_urlsafe(24)}
+    # The pricing page's buttons arrive with their plan (and whether to pay now) chosen.
+    if request.GET.get("plan") in {plan.key for plan in PAID_PLANS}:
+        initial["plan"] = request.GET["plan"]
+    if request.GET.get("start") in {START_TRIAL, START_PAID}:
+        initial["start"] = request.GET["start"]
     form = SignupForm(
         request.POST if request.method == "POST" else None,
-        initial={"submit_key": secrets.token_urlsafe(24)},
+        initial=initial,
+        paying_enabled=billing_gateway.enabled(),
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        pay_first = data.get("start") == START_PAID
         try:
             created = signup_create(
                 organisation=data["organisation"],
@@ -92,6 +109,7 @@ def signup(request: HttpRequest) -> HttpResponse:
                 password=data["password"],
                 plan=data["plan"],
                 submit_key=data["submit_key"],
+                pay_first=pay_first,
             )
         except ValidationError as error:
             # Raced by another sign-up for the same name since the form was checked.
@@ -99,9 +117,44 @@ def signup(request: HttpRequest) -> HttpResponse:
         else:
             # Only this browser may follow the sign-up to its new site, signed in.
             request.session[SIGNUPS_SESSION_KEY] = [*owned[-9:], created.pk]
+            if created.status == Signup.Status.AWAITING_PAYMENT:
+                return _to_checkout(request, created)
             return redirect("signup_status", token=signup_status_token(created))
     status = 400 if request.method == "POST" else 200
     return render(request, "tenants/signup.html", {"form": form}, status=status)
+
+
+def _to_checkout(request: HttpRequest, signup: Signup) -> HttpResponse:
+    """Off to Stripe Checkout for a paid sign-up; back to its status page if Stripe is down."""
+    status_url = request.build_absolute_uri(
+        reverse("signup_status", kwargs={"token": signup_status_token(signup)})
+    )
+    try:
+        return redirect(
+            billing_services.signup_checkout_start(signup=signup, status_url=status_url)
+        )
+    except (billing_gateway.BillingUnavailableError, ValidationError) as error:
+        messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+        return redirect(status_url)
+
+
+@require_POST
+def signup_pay(request: HttpRequest, token: str) -> HttpResponse:
+    """The status page's "Continue to payment": a fresh Checkout for the sign-up's owner."""
+    signup = _owned_signup(request, token)
+    if signup.status != Signup.Status.AWAITING_PAYMENT:
+        return redirect("signup_status", token=token)
+    return _to_checkout(request, signup)
+
+
+def _owned_signup(request: HttpRequest, token: str) -> Signup:
+    try:
+        signup_id = signing.loads(token, salt=tenant_salt(STATUS_SALT))
+    except signing.BadSignature:
+        raise Http404 from None
+    if signup_id not in request.session.get(SIGNUPS_SESSION_KEY, []):
+        raise Http404
+    return get_object_or_404(Signup, pk=signup_id)
 
 
 def signup_check(request: HttpRequest) -> HttpResponse:
@@ -129,6 +182,13 @@ def signup_status(request: HttpRequest, token: str) -> HttpResponse:
     if found is None:
         raise Http404
     owner = found.pk in request.session.get(SIGNUPS_SESSION_KEY, [])
+    checkout = request.GET.get("checkout", "")
+    if owner and found.status == Signup.Status.AWAITING_PAYMENT and checkout.startswith("cs_"):
+        # Back from Checkout: take its result now instead of waiting for the webhook.
+        # If Stripe cannot be asked now, the webhook settles it; the page polls meanwhile.
+        with contextlib.suppress(billing_gateway.BillingUnavailableError):
+            billing_services.signup_checkout_return(signup=found, session_id=checkout[:255])
+        found.refresh_from_db()
     if owner and not found.finished and not request.htmx:  # type: ignore[attr-defined]
         found = _signup_wait(found)
     ready = found.status == Signup.Status.READY and found.tenant is not None
@@ -145,7 +205,12 @@ def signup_status(request: HttpRequest, token: str) -> HttpResponse:
         # Nothing new: no swap, so screen readers hear only real changes.
         return HttpResponse(status=204)
     site_url = tenant_base_url_from(tenant=found.tenant, request=request) if found.tenant else ""
-    context = {"signup": found, "site_url": site_url, "owner": owner}
+    context = {
+        "signup": found,
+        "site_url": site_url,
+        "owner": owner,
+        "checkout_cancelled": checkout == "cancelled",
+    }
     template = "tenants/_signup_progress.html" if request.htmx else "tenants/signup_status.html"  # type: ignore[attr-defined]
     return render(request, template, context)
 
@@ -154,7 +219,8 @@ def _signup_wait(signup: Signup) -> Signup:
     """Holds the first view of the status page briefly: a warm pool finishes well within it,
     so most people go straight to their site without a refresh."""
     deadline = time.monotonic() + STATUS_WAIT_SECONDS
-    while not signup.finished and time.monotonic() < deadline:
+    waiting = {Signup.Status.QUEUED, Signup.Status.PROVISIONING}
+    while signup.status in waiting and time.monotonic() < deadline:
         time.sleep(0.05)
         signup.refresh_from_db()
     return signup

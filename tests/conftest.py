@@ -19,10 +19,12 @@ from playwright.sync_api import Browser, Page, sync_playwright
 from pytest_django import DjangoDbBlocker
 from pytest_django.fixtures import Settings
 
+from billing.plans import PAID_PLANS, PARTNERSHIP
 from tenants.models import Tenant
 from tenants.services import public_tenant_ensure, tenant_create
 from tests.factories import DialogueFactory, IdeaFactory, UserFactory
 from tests.harness.browser import AXE_SOURCE, CHROMIUM, CHROMIUM_ARGS
+from tests.harness.fake_stripe import FakeStripe, fake_stripe_start, fake_stripe_stop
 from tests.harness.live_server import LiveServer, live_server_start, live_server_stop
 from tests.harness.smtp_sink import SmtpSink, smtp_sink_start
 from tests.harness.worker import Worker, worker_start, worker_stop
@@ -86,7 +88,11 @@ def django_db_setup(
         )
         public_tenant_ensure()
         for slug, name in TEST_TENANTS.items():
-            tenant = Tenant.objects.filter(slug=slug).first() or tenant_create(name=name, slug=slug)
+            # The plan without limits: other features' tests never meet one; billing's
+            # tests put a tenant on the plan they test.
+            tenant = Tenant.objects.filter(slug=slug).first() or tenant_create(
+                name=name, slug=slug, plan=PARTNERSHIP.key
+            )
             _seed_tenant(tenant)
     # Pages link hashed static names, so they need the manifest collectstatic writes.
     call_command("collectstatic", "--noinput", verbosity=0)
@@ -190,14 +196,48 @@ def smtp_sink() -> Iterator[SmtpSink]:
 
 
 @pytest.fixture(scope="session")
+def fake_stripe() -> Iterator[FakeStripe]:
+    """Stripe's API as a local server the real stripe library talks to, with our two prices."""
+    fake = fake_stripe_start()
+    for plan in PAID_PLANS:
+        fake.price_create(lookup_key=plan.lookup_key, unit_amount=plan.monthly_price_pence)
+    yield fake
+    fake_stripe_stop(fake)
+
+
+def stripe_settings(fake: FakeStripe) -> dict[str, str]:
+    return {
+        "STRIPE_SECRET_KEY": fake.api_key,
+        "STRIPE_WEBHOOK_SECRET": fake.webhook_secret,
+        "STRIPE_API_BASE": fake.api_base,
+    }
+
+
+@pytest.fixture
+def billing_on(fake_stripe: FakeStripe, settings: Settings) -> Iterator[FakeStripe]:
+    """Billing switched on in this process (the live server included), against the fake."""
+    for name, value in stripe_settings(fake_stripe).items():
+        setattr(settings, name, value)
+    settings.STRIPE_PAGE_ORIGINS = [fake_stripe.api_base]
+    yield fake_stripe
+    fake_stripe.webhook_url = None
+    fake_stripe.reset()
+
+
+@pytest.fixture(scope="session")
 def celery_worker(
     django_db_setup: None,
     django_db_blocker: DjangoDbBlocker,
     tmp_path_factory: pytest.TempPathFactory,
     smtp_sink: SmtpSink,
+    fake_stripe: FakeStripe,
 ) -> Iterator[Worker]:
     with django_db_blocker.unblock():
-        worker = worker_start(tmp_path_factory.mktemp("worker"), smtp_port=smtp_sink.port)
+        worker = worker_start(
+            tmp_path_factory.mktemp("worker"),
+            smtp_port=smtp_sink.port,
+            **stripe_settings(fake_stripe),
+        )
     yield worker
     worker_stop(worker)
 

@@ -12,7 +12,7 @@ from accounts.roles import Capability, user_can
 from themes.css import theme_stylesheet
 from themes.models import ThemeVersion
 from themes.selectors import menu_items, theme_draft, theme_live
-from themes.views import entitled_values, stylesheet_hash
+from themes.views import branding_hidden, entitled_values, stylesheet_hash
 
 
 def preview_requested(request: HttpRequest) -> bool:
@@ -32,9 +32,15 @@ def theme(request: HttpRequest) -> dict[str, Any]:
             "theme_css_url": f"{reverse('theme_draft_css')}?v={stamp}",
             "theme_preview": True,
             "menu": menu_items(),
+            "branding_hidden": branding_hidden(draft.values(), request),
         }
     live = theme_live()
-    context: dict[str, Any] = {"theme": live, "menu": menu_items(), "theme_preview": False}
+    context: dict[str, Any] = {
+        "theme": live,
+        "menu": menu_items(),
+        "theme_preview": False,
+        "branding_hidden": live is not None and branding_hidden(live.values(), request),
+    }
     if live is not None:
         digest = _digest(live, request)
         context["theme_css_url"] = reverse(

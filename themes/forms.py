@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.html import format_html
 
+from billing.entitlements import PlanLimitError
 from themes.css import custom_css_filter
 from themes.images import image_check
 from themes.models import FONTS, Page, hex_colour, validate_link
@@ -99,14 +102,31 @@ class ThemeForm(Form):
             "Filtered when saved: no @import, no outside url(), no changes to safety features."
         ),
     )
+    hide_branding = forms.BooleanField(
+        required=False,
+        label="Hide “Powered by Townsquare”",
+        help_text="Removes the Townsquare line from the foot of every page of your site.",
+    )
 
-    def __init__(self, *args: Any, custom_css_allowed: bool, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, refusals: Mapping[str, PlanLimitError] | None = None, **kwargs: Any
+    ) -> None:
+        """refusals: field → what the plan says about it; those fields are shown switched off
+        with that message and the upgrade link (the editor is for admins, who can upgrade),
+        and refused when sent all the same."""
         super().__init__(*args, **kwargs)
         for name in COLOUR_FIELDS:
             self.fields[name].widget.input_type = "color"  # type: ignore[attr-defined,unused-ignore]
             self.fields[name].validators = [hex_colour]
-        if not custom_css_allowed:
-            del self.fields["custom_css"]
+        self.refusals = dict(refusals or {})
+        for name, refusal in self.refusals.items():
+            field = self.fields[name]
+            # Switched off in the page only: a value sent anyway must reach clean() to be
+            # refused, which Django's own disabled fields would silently ignore.
+            field.widget.attrs["disabled"] = True
+            field.help_text = format_html(
+                '{} <a href="{}">See plans and upgrade</a>', refusal.message, refusal.upgrade_url
+            )
         self.css_removed: list[str] = []
         self.images: dict[str, tuple[bytes, str]] = {}
 
@@ -134,8 +154,16 @@ class ThemeForm(Form):
         return links_parse(self.cleaned_data.get("social_links", ""))
 
     def clean_custom_css(self) -> str:
+        if "custom_css" in self.refusals and self.cleaned_data.get("custom_css", "").strip():
+            raise self.refusals["custom_css"]
         css, self.css_removed = custom_css_filter(self.cleaned_data.get("custom_css", ""))
         return css
+
+    def clean_hide_branding(self) -> bool:
+        hide = bool(self.cleaned_data.get("hide_branding"))
+        if "hide_branding" in self.refusals and hide:
+            raise self.refusals["hide_branding"]
+        return hide
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

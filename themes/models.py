@@ -72,10 +72,13 @@ class ThemeFields(models.Model):
     social_links = models.JSONField(default=list, blank=True, validators=[validate_links])
     # Stored already filtered; what was removed is shown when it is saved.
     custom_css = models.TextField(blank=True)
+    # Honoured only on plans that include removing the branding (checked when drawn, too).
+    hide_branding = models.BooleanField(default=False)
 
     FIELDS = (
         "primary", "accent", "text", "background", "link", "font", "logo", "logo_alt",
         "favicon", "header_image", "intro", "footer_links", "social_links", "custom_css",
+        "hide_branding",
     )  # fmt: skip
 
     class Meta:

@@ -10,6 +10,7 @@ from django.db.models import Max
 
 from accounts.models import User
 from accounts.roles import Capability, user_can
+from billing.entitlements import Feature, entitlement_check
 from themes.contrast import TEXT_RATIO, UI_RATIO, contrast_ratio, nearest_passing
 from themes.models import MenuItem, Page, PageRevision, ThemeDraft, ThemeVersion
 from themes.selectors import theme_draft, theme_memos_clear
@@ -53,8 +54,13 @@ def _require(by: User) -> None:
 
 @transaction.atomic
 def theme_draft_update(*, by: User, values: dict[str, Any]) -> ThemeDraft:
-    """Saves the draft; residents see nothing until it is published."""
+    """Saves the draft; residents see nothing until it is published. Custom CSS and hiding
+    the Townsquare branding are refused (PlanLimitError) on plans without them."""
     _require(by)
+    if values.get("custom_css"):
+        entitlement_check(Feature.CUSTOM_CSS)
+    if values.get("hide_branding"):
+        entitlement_check(Feature.REMOVE_BRANDING)
     draft = ThemeDraft.objects.select_for_update().get(pk=theme_draft().pk)
     for name, value in values.items():
         if name not in ThemeDraft.FIELDS:

@@ -15,7 +15,8 @@ from django.views.decorators.http import require_POST
 from accounts.current import signed_in_user
 from accounts.roles import Capability, user_can
 from backoffice.access import capability_required
-from billing.plans import plan_get
+from billing.entitlements import Feature, PlanLimitError, allows, entitlement_check
+from billing.plans import TRIAL, Plan, plan_get
 from themes import services
 from themes.css import theme_stylesheet
 from themes.forms import COLOUR_FIELDS, MenuForm, PageForm, ThemeForm, links_text
@@ -76,9 +77,35 @@ def preview_css(request: HttpRequest) -> HttpResponse:
     return _css_response(theme_stylesheet(entitled_values(values, request)), immutable=False)
 
 
+def _plan(request: HttpRequest) -> Plan:
+    try:
+        return plan_get(str(getattr(getattr(request, "tenant", None), "plan", TRIAL.key)))
+    except KeyError:
+        return TRIAL
+
+
 def _custom_css_allowed(request: HttpRequest) -> bool:
-    tenant = getattr(request, "tenant", None)
-    return bool(tenant is not None and plan_get(tenant.plan).custom_css)
+    return allows(_plan(request), Feature.CUSTOM_CSS)
+
+
+def branding_hidden(values: dict[str, Any], request: HttpRequest) -> bool:
+    """Whether "Powered by Townsquare" is left out: the theme asks and the plan includes it
+    (checked as the page is drawn, so a downgrade brings the line back)."""
+    return bool(values.get("hide_branding")) and allows(_plan(request), Feature.REMOVE_BRANDING)
+
+
+# Theme editor fields that need the plan to include something.
+_PLAN_FIELDS = {"custom_css": Feature.CUSTOM_CSS, "hide_branding": Feature.REMOVE_BRANDING}
+
+
+def _plan_refusals() -> dict[str, PlanLimitError]:
+    refusals = {}
+    for name, feature in _PLAN_FIELDS.items():
+        try:
+            entitlement_check(feature)
+        except PlanLimitError as refusal:
+            refusals[name] = refusal
+    return refusals
 
 
 @capability_required(Capability.MANAGE_THEME)
@@ -94,15 +121,17 @@ def editor(request: HttpRequest) -> HttpResponse:
         request.POST if request.method == "POST" else None,
         request.FILES if request.method == "POST" else None,
         initial=initial,
-        custom_css_allowed=_custom_css_allowed(request),
+        refusals=_plan_refusals(),
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         values = {name: data[name] for name in (*COLOUR_FIELDS, "font", "logo_alt", "intro")}
         values["footer_links"] = data["footer_links"]
         values["social_links"] = data["social_links"]
-        if "custom_css" in data:
-            values["custom_css"] = data["custom_css"]
+        # What the plan leaves out is left as it is (kept for a later upgrade; never drawn).
+        for name in _PLAN_FIELDS:
+            if name not in form.refusals:
+                values[name] = data[name]
         try:
             # Files are stored only once everything else is known to be acceptable.
             services.contrast_problems_raise(values={**draft.values(), **values})
@@ -120,7 +149,8 @@ def editor(request: HttpRequest) -> HttpResponse:
                 for field, problems in error.message_dict.items():
                     form.add_error(field if field in form.fields else None, problems)
             else:
-                form.add_error(None, error.messages)
+                # Kept whole, so a refusal by the plan keeps its code (and its upgrade link).
+                form.add_error(None, error)
         else:
             messages.success(request, "Draft saved. Check the preview, then publish it.")
             for reason in form.css_removed:

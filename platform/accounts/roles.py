@@ -16,6 +16,7 @@ class Capability(StrEnum):
     VIEW_INSIGHTS = "view_insights"
     ISSUE_CODES = "issue_codes"
     MANAGE_THEME = "manage_theme"
+    MANAGE_BILLING = "manage_billing"
 
 
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
@@ -28,6 +29,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.VIEW_INSIGHTS,
             Capability.ISSUE_CODES,
             Capability.MANAGE_THEME,
+            Capability.MANAGE_BILLING,
         }
     ),
     User.Role.MODERATOR: frozenset({Capability.MODERATE, Capability.ISSUE_CODES}),

@@ -15,9 +15,38 @@ from django.utils import timezone
 from accounts.models import DemographicQuestion, InviteCode, StaffInvitation, User
 from accounts.roles import Capability, user_can
 from accounts.tasks import staff_invitation_send
+from billing.entitlements import Feature, entitlement_check
 from townsquare.errors import NotAllowed
+from townsquare.lib.locks import schema_lock
 
 INVITATION_DAYS = 7
+
+
+def _staff_emails() -> set[str]:
+    return {
+        address.strip().lower()
+        for address in User.objects.filter(is_active=True)
+        .exclude(role=User.Role.RESIDENT)
+        .values_list("email", flat=True)
+    }
+
+
+def _staff_seat_check(*, invitation_email: str) -> None:
+    """Raises PlanLimitError unless the plan has a seat for the person invited with this
+    address. Seats in use: active staff, and unexpired invitations not yet accepted (the one
+    for this address not counted: it is being replaced or accepted). An invitation to someone
+    already staff changes their role and takes no seat. Holds the site's seat lock until the
+    transaction ends, so two invitations at once cannot both take the last seat."""
+    schema_lock("staff_seats")
+    staff = _staff_emails()
+    if invitation_email in staff:
+        return
+    staff_count = User.objects.filter(is_active=True).exclude(role=User.Role.RESIDENT).count()
+    pending = StaffInvitation.objects.filter(
+        accepted_at__isnull=True, expires_at__gt=timezone.now()
+    ).values_list("email", flat=True)
+    invited = {address for address in pending if address != invitation_email} - staff
+    entitlement_check(Feature.STAFF_SEATS, in_use=staff_count + len(invited))
 
 
 @transaction.atomic
@@ -28,6 +57,7 @@ def staff_invite(*, by: User, email: str, role: str) -> StaffInvitation:
         raise ValidationError("Choose a staff role.")
     email = email.strip().lower()
     validate_email(email)
+    _staff_seat_check(invitation_email=email)
     StaffInvitation.objects.filter(email=email, accepted_at__isnull=True).delete()
     invitation = StaffInvitation.objects.create(
         email=email,
@@ -54,6 +84,8 @@ def staff_invitation_accept(*, token: str, user: User) -> StaffInvitation:
             "This invitation was sent to a different email address. Sign in with the "
             "account that uses it."
         )
+    # Counted when it was sent; checked again in case the plan has changed since.
+    _staff_seat_check(invitation_email=invitation.email)
     user.role = invitation.role
     user.save(update_fields=["role"])
     invitation.accepted_at = timezone.now()
@@ -70,6 +102,17 @@ def staff_role_remove(*, by: User, user: User) -> None:
         raise NotAllowed("You cannot remove your own role; ask another admin.")
     user.role = User.Role.RESIDENT
     user.save(update_fields=["role"])
+
+
+@transaction.atomic
+def staff_invitation_withdraw(*, by: User, invitation_id: int) -> StaffInvitation | None:
+    """Withdraws an invitation not yet accepted: its link stops working and its seat is free."""
+    if not user_can(by, Capability.INVITE_STAFF):
+        raise NotAllowed("Only admins can withdraw invitations.")
+    invitation = StaffInvitation.objects.filter(pk=invitation_id, accepted_at__isnull=True).first()
+    if invitation is not None:
+        invitation.delete()
+    return invitation
 
 
 @transaction.atomic

@@ -48,10 +48,18 @@ class DialogueForm(Form):
         label="Closes at",
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
+    open_now = forms.BooleanField(
+        required=False,
+        label="Open it now",
+        help_text="Otherwise it is saved as a draft that only staff see.",
+    )
 
     def __init__(self, *args: Any, dialogue: Dialogue | None = None, **kwargs: Any) -> None:
         self.dialogue = dialogue
         super().__init__(*args, **kwargs)
+        if dialogue is not None:
+            # An existing dialogue opens with the state buttons, never by saving the form.
+            del self.fields["open_now"]
 
     def clean_slug(self) -> str:
         slug: str = self.cleaned_data["slug"]

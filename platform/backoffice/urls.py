@@ -15,6 +15,11 @@ urlpatterns = [
     path("responses/", views.awaiting_response, name="awaiting"),
     path("staff/", views.staff, name="staff"),
     path("staff/<int:user_id>/remove/", views.staff_remove, name="staff_remove"),
+    path(
+        "invitations/<int:invitation_id>/withdraw/",
+        views.invitation_withdraw,
+        name="invitation_withdraw",
+    ),
     path("invitations/<str:token>/", views.invitation_accept, name="invitation"),
     path("settings/", views.site_settings, name="settings"),
     path("codes/", views.invite_codes, name="codes"),

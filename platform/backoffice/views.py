@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts import services as account_services
@@ -25,6 +26,7 @@ from backoffice.forms import (
     SignpostForm,
     SiteSettingsForm,
 )
+from billing.entitlements import Feature, PlanLimitError, entitlement_check
 from dialogues import selectors as dialogue_selectors
 from dialogues import services as dialogue_services
 from dialogues.models import Dialogue
@@ -32,6 +34,7 @@ from sitesettings import services as site_services
 from sitesettings.models import Signpost
 from sitesettings.selectors import site_settings_for_editing
 from townsquare.errors import NotAllowed
+from townsquare.lib.spreadsheets import csv_bytes, xlsx_bytes
 
 
 def _dialogue(slug: str) -> Dialogue:
@@ -49,6 +52,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "dialogues": dialogues,
         "can_manage": user_can(user, Capability.MANAGE_DIALOGUES),
         "can_invite": user_can(user, Capability.INVITE_STAFF),
+        "plan_hold": dialogue_selectors.dialogues_held_by_plan(),
     }
     return render(request, "backoffice/dashboard.html", context)
 
@@ -63,12 +67,20 @@ def _dialogue_form_values(form: DialogueForm) -> dict[str, Any]:
 def dialogue_new(request: HttpRequest) -> HttpResponse:
     form = DialogueForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
+        values = _dialogue_form_values(form)
+        state = Dialogue.State.OPEN if values.pop("open_now", False) else Dialogue.State.DRAFT
         try:
-            dialogue = dialogue_services.dialogue_create(**_dialogue_form_values(form))
+            dialogue = dialogue_services.dialogue_create(**values, state=state)
         except ValidationError as error:
+            # A refusal by the plan included: the form shows it with the upgrade link.
             form.add_error(None, error)
         else:
-            messages.success(request, "The dialogue is saved as a draft.")
+            messages.success(
+                request,
+                "The dialogue is open."
+                if dialogue.is_open
+                else "The dialogue is saved as a draft.",
+            )
             return redirect("backoffice:dialogue_edit", slug=dialogue.slug)
     status = 400 if request.method == "POST" else 200
     return render(request, "backoffice/dialogue_form.html", {"form": form}, status=status)
@@ -101,11 +113,13 @@ def dialogue_edit(request: HttpRequest, slug: str) -> HttpResponse:
         else:
             messages.success(request, "Your changes are saved.")
             return redirect("backoffice:dialogue_edit", slug=dialogue.slug)
+    hold = dialogue_selectors.dialogues_held_by_plan()
     context = {
         "form": form,
         "dialogue": dialogue,
         "outcome_form": OutcomeForm(initial={"summary": dialogue.outcome_summary}),
         "next_states": dialogue_services.dialogue_next_states(dialogue=dialogue),
+        "plan_hold": hold if hold is not None and dialogue in hold.dialogues else None,
     }
     status = 400 if request.method == "POST" else 200
     return render(request, "backoffice/dialogue_form.html", context, status=status)
@@ -119,6 +133,8 @@ def dialogue_state(request: HttpRequest, slug: str) -> HttpResponse:
         dialogue_services.dialogue_set_state(
             dialogue=dialogue, by=signed_in_user(request), state=request.POST.get("state", "")
         )
+    except PlanLimitError as refusal:
+        messages.error(request, refusal.message, extra_tags="plan-limit")
     except (ValidationError, ValueError, KeyError):
         messages.error(request, "That change is not possible for this dialogue.")
     else:
@@ -157,6 +173,8 @@ def staff(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             account_services.staff_invite(by=signed_in_user(request), **form.cleaned_data)
+        except PlanLimitError as refusal:
+            form.add_error(None, refusal)
         except (ValidationError, NotAllowed) as error:
             form.add_error(None, str(error))
         else:
@@ -185,11 +203,28 @@ def staff_remove(request: HttpRequest, user_id: int) -> HttpResponse:
     return redirect("backoffice:staff")
 
 
+@capability_required(Capability.INVITE_STAFF)
+@require_POST
+def invitation_withdraw(request: HttpRequest, invitation_id: int) -> HttpResponse:
+    try:
+        withdrawn = account_services.staff_invitation_withdraw(
+            by=signed_in_user(request), invitation_id=invitation_id
+        )
+    except NotAllowed as error:
+        messages.error(request, str(error))
+    else:
+        if withdrawn is not None:
+            messages.success(request, f"The invitation to {withdrawn.email} was withdrawn.")
+    return redirect("backoffice:staff")
+
+
 def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     """Open to anyone with the link; accepting needs the invited person signed in."""
     if request.method == "POST" and isinstance(request.user, User):
         try:
             invitation = account_services.staff_invitation_accept(token=token, user=request.user)
+        except PlanLimitError as refusal:
+            messages.error(request, refusal.message, extra_tags="plan-limit")
         except NotAllowed as error:
             messages.error(request, str(error))
         else:
@@ -276,6 +311,51 @@ def question_toggle(request: HttpRequest, question_id: int) -> HttpResponse:
     return redirect("backoffice:questions")
 
 
+# What the demographics table downloads as: format → (content type, writer).
+_EXPORTS = {
+    "csv": ("text/csv; charset=utf-8", csv_bytes),
+    "xlsx": (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        lambda rows: xlsx_bytes(rows, sheet="Who took part"),
+    ),
+}
+
+
 @capability_required(Capability.VIEW_INSIGHTS)
 def demographics(request: HttpRequest) -> HttpResponse:
-    return render(request, "backoffice/demographics.html", {"tallies": demographic_tallies()})
+    """The table of who took part, or (?format=csv|xlsx) the same table as a download: the
+    groups shown, with the same suppression of small ones, and nothing more."""
+    tallies = demographic_tallies()
+    wanted = request.GET.get("format", "").lower()
+    status = 200
+    if wanted:
+        if wanted not in _EXPORTS:
+            raise Http404("No such format")
+        try:
+            entitlement_check(Feature.EXPORT_FORMAT, value=wanted)
+        except PlanLimitError as refusal:
+            messages.error(request, refusal.message, extra_tags="plan-limit")
+            status = 403
+        else:
+            content_type, write = _EXPORTS[wanted]
+            rows: list[list[str | int]] = [["Question", "Answer", "Residents"]]
+            for tally in tallies:
+                rows += [
+                    [tally.question, answer, int(count) if count.isdigit() else count]
+                    for answer, count in tally.rows
+                ]
+            response = HttpResponse(write(rows), content_type=content_type)
+            name = f"who-took-part-{timezone.localdate():%Y-%m-%d}.{wanted}"
+            response["Content-Disposition"] = f'attachment; filename="{name}"'
+            return response
+    context = {"tallies": tallies, "xlsx_refusal": _refusal(Feature.EXPORT_FORMAT, value="xlsx")}
+    return render(request, "backoffice/demographics.html", context, status=status)
+
+
+def _refusal(feature: Feature, *, value: str = "") -> PlanLimitError | None:
+    """What the plan would say to this, or None when it allows it."""
+    try:
+        entitlement_check(feature, value=value)
+    except PlanLimitError as refusal:
+        return refusal
+    return None

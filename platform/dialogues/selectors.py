@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.roles import Capability, user_can
+from billing.entitlements import Feature, PlanLimitError, entitlement_check
 from dialogues.models import IDEA_SEARCH_VECTOR, Comment, Dialogue, Idea, Rating, Tag
 from moderation.models import SAFEGUARDING, WAITING, Report, Visibility
 
@@ -113,6 +114,44 @@ def dialogue_list_with_figures() -> QuerySet[Dialogue]:
         idea_total=Count("ideas", filter=counted),
         awaiting=Count("ideas", filter=counted & Q(ideas__responded_at__isnull=True)),
     ).order_by("-created_at")
+
+
+def dialogues_due_to_open(*, now: datetime | None = None) -> list[Dialogue]:
+    """Drafts whose opening time has come (and whose closing time has not), earliest first:
+    what the schedule opens next."""
+    now = now or timezone.now()
+    return list(
+        Dialogue.objects.filter(
+            state=Dialogue.State.DRAFT, opens_at__isnull=False, opens_at__lte=now
+        )
+        .exclude(closes_at__lte=now)
+        .order_by("opens_at", "pk")
+    )
+
+
+@dataclass(frozen=True)
+class PlanHold:
+    """Scheduled dialogues the plan kept from opening, and the refusal that says why."""
+
+    dialogues: list[Dialogue]
+    refusal: PlanLimitError
+
+
+def dialogues_held_by_plan(*, now: datetime | None = None) -> PlanHold | None:
+    """Drafts past their opening time that stay closed because the plan's open dialogues are
+    all in use; None when there are none (with room, the schedule opens them within a
+    minute)."""
+    due = dialogues_due_to_open(now=now)
+    if not due:
+        return None
+    try:
+        entitlement_check(
+            Feature.OPEN_DIALOGUES,
+            in_use=Dialogue.objects.filter(state=Dialogue.State.OPEN).count(),
+        )
+    except PlanLimitError as refusal:
+        return PlanHold(dialogues=due, refusal=refusal)
+    return None
 
 
 def ideas_awaiting_response(*, limit: int = 200) -> list[Idea]:

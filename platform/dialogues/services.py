@@ -20,14 +20,17 @@ from django.utils.text import slugify
 
 from accounts.models import User
 from accounts.roles import Capability, user_can
+from billing.entitlements import Feature, PlanLimitError, entitlement_check
 from dialogues import signals
 from dialogues.activity import activity_touch
 from dialogues.models import Comment, Dialogue, Idea, Rating, StatusChange, Tag
+from dialogues.selectors import dialogues_due_to_open
 from moderation import services as moderation
 from moderation.models import Report, SafeguardingConcern, Visibility
 from moderation.services import PRE_MODERATION, Change, apply_screening, screen
 from sitesettings.selectors import site_settings_get
 from townsquare.errors import NotAllowed
+from townsquare.lib.locks import schema_lock
 from townsquare.lib.richtext import richtext_clean
 
 
@@ -82,6 +85,14 @@ def _require_open(dialogue: Dialogue) -> None:
         )
 
 
+def _open_place_check() -> None:
+    """Raises PlanLimitError unless the plan allows one more open dialogue. Holds the site's
+    lock on opening until the transaction ends, so the count stays true until the write."""
+    schema_lock("open_dialogues")
+    in_use = Dialogue.objects.filter(state=Dialogue.State.OPEN).count()
+    entitlement_check(Feature.OPEN_DIALOGUES, in_use=in_use)
+
+
 @transaction.atomic
 def dialogue_create(
     *,
@@ -108,6 +119,8 @@ def dialogue_create(
         closes_at=closes_at,
     )
     dialogue.full_clean()
+    if state == Dialogue.State.OPEN:
+        _open_place_check()
     dialogue.save()
     if tags:
         dialogue.tags.set(tags)
@@ -425,18 +438,23 @@ def idea_status_set(*, idea: Idea, by: User, status: str, explanation: str) -> S
 
 @transaction.atomic
 def dialogues_apply_schedule(*, now: datetime | None = None) -> tuple[int, int]:
-    """Opens drafts whose opening time has come and closes open ones past their closing time."""
+    """Closes open dialogues past their closing time, then opens drafts whose opening time has
+    come, earliest first, as far as the plan allows; the rest stay drafts (the admin area says
+    why) and open on a later run once there is room."""
     now = now or timezone.now()
-    opened = (
-        Dialogue.objects.filter(
-            state=Dialogue.State.DRAFT, opens_at__isnull=False, opens_at__lte=now
-        )
-        .exclude(closes_at__lte=now)
-        .update(state=Dialogue.State.OPEN)
-    )
     closed = Dialogue.objects.filter(
         state=Dialogue.State.OPEN, closes_at__isnull=False, closes_at__lte=now
     ).update(state=Dialogue.State.CLOSED)
+    opened = 0
+    for dialogue in dialogues_due_to_open(now=now):
+        try:
+            _open_place_check()
+        except PlanLimitError:
+            break
+        Dialogue.objects.filter(pk=dialogue.pk).update(
+            state=Dialogue.State.OPEN, updated_at=timezone.now()
+        )
+        opened += 1
     return opened, closed
 
 
@@ -487,6 +505,8 @@ def dialogue_set_state(*, dialogue: Dialogue, by: User, state: str) -> Dialogue:
     if state not in _STATE_CHANGES[current]:
         target = Dialogue.State(state).label.lower() if state in Dialogue.State.values else state
         raise ValidationError(f"A {current.label.lower()} dialogue cannot become {target}.")
+    if state == Dialogue.State.OPEN:
+        _open_place_check()
     dialogue.state = state
     now = timezone.now()
     # A hand-made change wins over the schedule: clear the time that would undo it.

@@ -115,6 +115,14 @@ class Env:
             raise ImproperlyConfigured(f"{name} must be a redis://, rediss:// or unix:// URL")
         return url
 
+    def url(self, name: str, default: str) -> str:
+        """An http(s) address without a trailing slash, such as https://api.stripe.com."""
+        value = self.string(name, default).strip().rstrip("/")
+        scheme, _, rest = value.partition("://")
+        if scheme not in {"http", "https"} or not rest or any(c.isspace() for c in rest):
+            raise ImproperlyConfigured(f"{name} must be an http:// or https:// URL, got {value!r}")
+        return value
+
     def hostname(self, name: str, default: str) -> str:
         value = self.string(name, default).strip().lower().rstrip(".")
         labels = value.split(".")

@@ -12,6 +12,8 @@ from themes.context_processors import preview_requested
 from themes.selectors import frame_sources
 
 Handler = Callable[[HttpRequest], HttpResponse]
+# Pages whose forms go on to Stripe: sign-up (card first) and a site's billing page.
+_PAYING_PATHS = ("/signup/", "/manage/billing/")
 
 
 def csp_for(request: HttpRequest) -> tuple[str, bool]:
@@ -24,6 +26,10 @@ def csp_for(request: HttpRequest) -> tuple[str, bool]:
     framed_preview = on_tenant and preview_requested(request)
     # A sign-up form's redirects end on the new tenant's host.
     form_targets = "'self'" if on_tenant else f"'self' *.{settings.ROOT_DOMAIN}:*"
+    if settings.STRIPE_SECRET_KEY and request.path.startswith(_PAYING_PATHS):
+        # Choosing a plan posts a form that redirects to Stripe's Checkout or portal, and
+        # browsers hold a form's redirects to form-action too.
+        form_targets += " " + " ".join(settings.STRIPE_PAGE_ORIGINS)
     directives = {
         "default-src": "'self'",
         "script-src": "'self'",

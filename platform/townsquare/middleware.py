@@ -64,10 +64,33 @@ class TenantMiddleware(TenantMainMiddleware):
         if response is not None:
             return response
         tenant: Tenant = request.tenant  # type: ignore[attr-defined]
-        if not tenant.is_public and tenant.status != Tenant.Status.ACTIVE:
-            html = render_to_string("townsquare/site_unavailable.html", {"tenant": tenant})
-            return HttpResponse(html, status=503, headers={"Retry-After": "3600"})
-        return None
+        if tenant.is_public or tenant.status in _OPEN_STATUSES:
+            return None
+        if _settling_up(tenant, request):
+            return None
+        html = render_to_string(
+            "townsquare/site_unavailable.html", {"tenant": tenant, "unpaid": _unpaid(tenant)}
+        )
+        return HttpResponse(html, status=503, headers={"Retry-After": "3600"})
+
+
+# Read-only sites answer (residents read; posting is refused further in, with the reason).
+_OPEN_STATUSES = {Tenant.Status.ACTIVE, Tenant.Status.READ_ONLY}
+# What an admin needs on a site suspended for want of payment: to sign in and to pay.
+_SETTLING_PATHS = (
+    "/accounts/login/",
+    "/accounts/logout/",
+    "/accounts/password/",
+    "/manage/billing/",
+)
+
+
+def _unpaid(tenant: Tenant) -> bool:
+    return tenant.status == Tenant.Status.SUSPENDED and tenant.held_by == Tenant.Hold.BILLING
+
+
+def _settling_up(tenant: Tenant, request: HttpRequest) -> bool:
+    return _unpaid(tenant) and request.path_info.startswith(_SETTLING_PATHS)
 
 
 class NulCharacterMiddleware:

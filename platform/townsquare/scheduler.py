@@ -9,8 +9,9 @@ from tenants.models import Tenant
 
 
 class ActiveTenantScheduler(TenantAwarePersistentScheduler):
-    """Skips suspended and half-provisioned tenants."""
+    """Skips suspended and half-provisioned tenants; read-only (unpaid) ones still close
+    dialogues on time and purge what their retention rules say."""
 
     @classmethod
     def get_queryset(cls) -> QuerySet[Tenant]:
-        return Tenant.objects.filter(status=Tenant.Status.ACTIVE)
+        return Tenant.objects.filter(status__in=[Tenant.Status.ACTIVE, Tenant.Status.READ_ONLY])

@@ -105,6 +105,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # Once the user is known: residents cannot post on a site that is read-only (unpaid).
+    "billing.middleware.ReadOnlySiteMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -127,6 +129,7 @@ TEMPLATES = [
                 "notifications.context_processors.unread",
                 "sitesettings.context_processors.safety",
                 "themes.context_processors.theme",
+                "billing.context_processors.billing",
             ],
         },
     },
@@ -205,6 +208,13 @@ CELERY_BEAT_SCHEDULE = {
     "notifications-email-digest": {
         "task": "notifications.tasks.notifications_email_digest",
         "schedule": crontab(hour=17, minute=0),
+    },
+    # Trials and unpaid sites: reminders, read-only, suspension; stranded Stripe events.
+    # BILLING_SWEEP_SECONDS says how often (tests make it a second or two).
+    "billing-sweep": {
+        "task": "billing.tasks.billing_sweep_task",
+        "schedule": float(env.integer("BILLING_SWEEP_SECONDS", 600, minimum=1)),
+        "tenant_schemas": ["public"],
     },
     # Safeguarding alerts whose task message was lost (or a lead who can now be reached).
     "moderation-safeguarding-alerts-sweep": {
@@ -313,6 +323,37 @@ DEFAULT_FROM_EMAIL = env.string("DEFAULT_FROM_EMAIL", f"Townsquare <no-reply@{RO
 SAFEGUARDING_ALERT_RETRIES = env.integer("SAFEGUARDING_ALERT_RETRIES", 10, minimum=0)
 SAFEGUARDING_ALERT_RETRY_SECONDS = env.integer("SAFEGUARDING_ALERT_RETRY_SECONDS", 10, minimum=0)
 
+# Billing. Without STRIPE_SECRET_KEY it is off: every site is a trial (or put on a plan by
+# staff), and `make run` needs no keys. With it, the webhook secret is required too.
+STRIPE_SECRET_KEY = env.optional_string("STRIPE_SECRET_KEY") or ""
+STRIPE_WEBHOOK_SECRET = env.optional_string("STRIPE_WEBHOOK_SECRET") or ""
+if STRIPE_SECRET_KEY and not STRIPE_WEBHOOK_SECRET:
+    raise ImproperlyConfigured("STRIPE_WEBHOOK_SECRET is required when STRIPE_SECRET_KEY is set")
+# Where the stripe library sends its calls; tests point it at their local fake Stripe.
+STRIPE_API_BASE = env.url("STRIPE_API_BASE", "https://api.stripe.com")
+# Where Checkout and the customer portal live (pages our forms redirect to); a local fake
+# Stripe serves its own.
+STRIPE_PAGE_ORIGINS = (
+    ["https://checkout.stripe.com", "https://billing.stripe.com"]
+    if STRIPE_API_BASE == "https://api.stripe.com"
+    else ["/".join(STRIPE_API_BASE.split("/")[:3])]
+)
+# A plan's Stripe Price: by id when set here, else by the plan's lookup key (billing/plans.py).
+STRIPE_PRICES = {
+    plan: price
+    for plan in ("community", "partnership")
+    if (price := env.string(f"STRIPE_PRICE_{plan.upper()}", ""))
+}
+# Seconds a webhook's signed timestamp may differ from our clock (Stripe's default).
+STRIPE_WEBHOOK_TOLERANCE = env.integer("STRIPE_WEBHOOK_TOLERANCE", 300, minimum=1)
+# Stripe's events are a few kilobytes; anything far larger is refused unread.
+STRIPE_WEBHOOK_MAX_BYTES = env.integer("STRIPE_WEBHOOK_MAX_BYTES", 262144, minimum=1024)
+BILLING_TRIAL_DAYS = env.integer("BILLING_TRIAL_DAYS", 30, minimum=1)
+# A failed renewal: this many days with a banner for staff before the site turns read-only.
+BILLING_PAST_DUE_GRACE_DAYS = env.integer("BILLING_PAST_DUE_GRACE_DAYS", 7, minimum=0)
+# Read-only (unpaid) for this many days, then suspended behind a holding page. Data is kept.
+BILLING_SUSPEND_AFTER_DAYS = env.integer("BILLING_SUSPEND_AFTER_DAYS", 14, minimum=0)
+
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
@@ -357,6 +398,8 @@ LOGGING = {
         # Request logs carry client addresses and paths with personal data; the proxy
         # in front (Caddy) logs what operations need, without them.
         "django.server": {"level": "WARNING"},
+        # The stripe library logs every call's URL at INFO (customer ids in queries).
+        "stripe": {"level": "WARNING"},
     },
 }
 

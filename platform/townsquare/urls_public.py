@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from billing.webhooks import stripe_webhook
 from tenants import views
 
 urlpatterns = [
@@ -16,11 +17,14 @@ urlpatterns = [
     path("signup/", views.signup, name="signup"),
     path("signup/check/", views.signup_check, name="signup_check"),
     path("signup/<str:token>/", views.signup_status, name="signup_status"),
+    path("signup/<str:token>/pay/", views.signup_pay, name="signup_pay"),
     # Staff sign in (with their second factor) here; sign-up is closed on the central site.
     # Residents join on their organisation's site; here, sign-up means an organisation's.
     path("accounts/signup/", RedirectView.as_view(pattern_name="signup")),
     path("accounts/", include("allauth.urls")),
     path("staff/", admin.site.urls),
+    # Stripe posts its events here; the signature, not a CSRF token, proves the sender.
+    path("billing/stripe/webhook/", stripe_webhook, name="stripe_webhook"),
 ]
 
 handler403 = "townsquare.views.permission_denied"

@@ -94,3 +94,22 @@ def worker_wait(check: Callable[[], Any], worker: Worker, seconds: float = 30) -
     while not check():
         assert time.monotonic() < deadline, worker.log()[-4000:]
         time.sleep(0.1)
+
+
+def beat_start(log_dir: Path, **env: str) -> subprocess.Popen[bytes]:
+    """Celery beat against the test database, its schedule file in log_dir; env adds settings
+    (BILLING_SWEEP_SECONDS=1, say). Stop it with worker_stop-like terminate()."""
+    environment = dict(os.environ, DATABASE_URL=test_database_url(), DATA_DIR=str(log_dir), **env)
+    command = [sys.executable, "-m", "celery", "-A", "townsquare", "beat", "--loglevel=INFO"]
+    log_path = log_dir / "celery-beat.log"
+    with log_path.open("wb") as log_file:
+        return subprocess.Popen(command, env=environment, stdout=log_file, stderr=subprocess.STDOUT)
+
+
+def beat_stop(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    try:
+        process.wait(20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()

@@ -226,7 +226,12 @@ def test_a_photo_loses_its_metadata(admin: Client, tenant_a: Tenant) -> None:
 def test_custom_css_needs_a_plan_that_includes_it_and_is_filtered_with_reasons(
     admin: Client, tenant_a: Tenant
 ) -> None:
-    assert "Custom CSS" not in admin.get("/manage/theme/").content.decode()
+    Tenant.objects.filter(pk=tenant_a.pk).update(plan="community")
+    TtlMemo.clear_all()
+    assert (
+        "Custom CSS is not included in the Community plan"
+        in admin.get("/manage/theme/").content.decode()
+    )
     Tenant.objects.filter(pk=tenant_a.pk).update(plan="partnership")
     TtlMemo.clear_all()
     css = (

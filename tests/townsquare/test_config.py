@@ -48,6 +48,11 @@ def test_booleans_accept_the_usual_spellings() -> None:
         ({"API_RATE": "sixty/minute"}, lambda env: env.rate("API_RATE", "1/s"), "API_RATE"),
         ({"API_RATE": "5/15m"}, lambda env: env.rate("API_RATE", "1/s"), "API_RATE"),
         (
+            {"STRIPE_API_BASE": "ftp://stripe.example"},
+            lambda env: env.url("STRIPE_API_BASE", "https://api.stripe.com"),
+            "STRIPE_API_BASE must be an http",
+        ),
+        (
             {"LOG_LEVEL": "LOUD"},
             lambda env: env.choice("LOG_LEVEL", "INFO", ("INFO",)),
             "LOG_LEVEL",
@@ -116,6 +121,12 @@ def test_without_debug_a_secret_key_is_required() -> None:
     )
     assert result.returncode != 0
     assert "SECRET_KEY is required" in result.stderr
+
+
+def test_a_stripe_key_without_the_webhook_secret_stops_start_up() -> None:
+    result = _start_django(DEBUG="false", STRIPE_SECRET_KEY="sk_test_x", STRIPE_WEBHOOK_SECRET="")
+    assert result.returncode != 0
+    assert "STRIPE_WEBHOOK_SECRET is required" in result.stderr
 
 
 def test_valid_settings_start() -> None:
