@@ -52,6 +52,7 @@ test: install browser lint
 bench: install
 	$(BIN)/python -m townsquare.devstack exec --database townsquare_bench -- $(BIN)/python -m bench.dialogue_page
 	CELERY_QUEUE=townsquare-bench-$$$$ $(BIN)/python -m townsquare.devstack exec --database townsquare_bench -- $(BIN)/python -m bench.provisioning
+	CELERY_QUEUE=townsquare-bench-$$$$ $(BIN)/python -m townsquare.devstack exec --database townsquare_bench -- $(BIN)/python -m bench.billing_webhooks
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -309,11 +309,17 @@ def checkout_start(*, tenant: Tenant, plan: Plan, email: str, base_url: str) -> 
     return session.url
 
 
+class ForeignCheckoutError(Exception):
+    """A Checkout session that belongs to another site (or to a sign-up)."""
+
+
 def checkout_return(*, tenant: Tenant, session_id: str) -> bool:
     """Back from Checkout: takes the result now rather than waiting for the webhook.
-    True when the session was this site's and is complete."""
+    True when complete; raises ForeignCheckoutError for another site's session."""
     session = gateway.checkout_session_get(session_id)
-    if session.metadata.get("tenant_id") != str(tenant.pk) or session.status != "complete":
+    if session.metadata.get("tenant_id") != str(tenant.pk):
+        raise ForeignCheckoutError
+    if session.status != "complete":
         return False
     _settle(
         customer=session.customer, subscription_id=session.subscription, metadata=session.metadata

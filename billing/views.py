@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -37,6 +37,8 @@ def overview(request: HttpRequest) -> HttpResponse:
                     request,
                     f"Thank you: {tenant.name} is now on the {plan_get(tenant.plan).name} plan.",
                 )
+        except services.ForeignCheckoutError:
+            raise Http404("No such payment on this site") from None
         except gateway.BillingUnavailableError as error:
             messages.info(request, f"{error} Your payment is recorded as soon as it arrives.")
         return redirect("billing:overview")

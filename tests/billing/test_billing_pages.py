@@ -95,7 +95,8 @@ def test_a_checkout_session_of_another_site_changes_nothing(
     )
     session_id = url.rsplit("/", 1)[-1]
     billing_on.checkout_complete(session_id, deliver=False)
-    client_as(alpha, trial_admin).get(f"/manage/billing/?checkout={session_id}")
+    response = client_as(alpha, trial_admin).get(f"/manage/billing/?checkout={session_id}")
+    assert response.status_code == 404
     account = BillingAccount.objects.get(tenant=alpha)
     assert (account.mode, account.stripe_customer_id) == (BillingAccount.Mode.TRIAL, None)
 
