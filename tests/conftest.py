@@ -20,7 +20,7 @@ from pytest_django import DjangoDbBlocker
 from pytest_django.fixtures import Settings
 
 from billing.plans import PAID_PLANS, PARTNERSHIP
-from tenants.models import Tenant
+from tenants.models import Signup, Tenant
 from tenants.services import public_tenant_ensure, tenant_create
 from tests.factories import DialogueFactory, IdeaFactory, UserFactory
 from tests.harness.browser import AXE_SOURCE, CHROMIUM, CHROMIUM_ARGS
@@ -174,6 +174,17 @@ def committed_db(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> I
     """
     with django_db_blocker.unblock():
         yield
+
+
+@pytest.fixture
+def cleanup(committed_db: None) -> Iterator[list[str]]:
+    """Slugs of sites (and sign-ups) a test makes; removed afterwards, the data being
+    committed."""
+    slugs: list[str] = []
+    yield slugs
+    for tenant in Tenant.objects.filter(slug__in=slugs):
+        tenant.delete(force_drop=True)
+    Signup.objects.filter(slug__in=slugs).delete()
 
 
 @pytest.fixture(scope="session")

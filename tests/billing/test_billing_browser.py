@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 
 import pytest
 from django.conf import settings
@@ -12,7 +11,7 @@ from playwright.sync_api import Page, expect
 
 from accounts.models import User
 from billing.models import BillingAccount
-from tenants.models import Signup, Tenant
+from tenants.models import Tenant
 from tenants.services import tenant_create
 from tests.factories import PASSWORD, UserFactory
 from tests.harness.browser import assert_accessible, sign_in
@@ -21,15 +20,6 @@ from tests.harness.live_server import LiveServer
 from tests.harness.worker import Worker
 
 pytestmark = [pytest.mark.browser, pytest.mark.worker]
-
-
-@pytest.fixture
-def cleanup(committed_db: None) -> Iterator[list[str]]:
-    slugs: list[str] = []
-    yield slugs
-    for tenant in Tenant.objects.filter(slug__in=slugs):
-        tenant.delete(force_drop=True)
-    Signup.objects.filter(slug__in=slugs).delete()
 
 
 def test_pricing_to_a_paid_site_through_checkout(

@@ -17,9 +17,9 @@ from django_tenants.utils import tenant_context
 from accounts.models import User
 from billing import services
 from billing.models import BillingAccount
-from billing.plans import COMMUNITY
 from dialogues.models import Dialogue
 from tenants.models import Signup, Tenant
+from tests.billing.conftest import paid_at_checkout
 from tests.factories import DialogueFactory, UserFactory
 from tests.harness.fake_stripe import FakeStripe
 
@@ -87,14 +87,7 @@ def test_a_checkout_session_of_another_site_changes_nothing(
     BillingAccount.objects.create(
         tenant=beta, mode=BillingAccount.Mode.TRIAL, trial_ends_at=timezone.now()
     )
-    url = services.checkout_start(
-        tenant=beta,
-        plan=COMMUNITY,
-        email="b@example.org",
-        base_url="http://beta.localhost",
-    )
-    session_id = url.rsplit("/", 1)[-1]
-    billing_on.checkout_complete(session_id, deliver=False)
+    session_id = paid_at_checkout(billing_on, beta)
     response = client_as(alpha, trial_admin).get(f"/manage/billing/?checkout={session_id}")
     assert response.status_code == 404
     account = BillingAccount.objects.get(tenant=alpha)

@@ -17,8 +17,8 @@ from django_tenants.utils import tenant_context
 from accounts.models import User
 from billing import services
 from billing.models import AccessState, BillingAccount, WebhookEvent
-from billing.plans import COMMUNITY
 from tenants.models import Tenant
+from tests.billing.conftest import paid_at_checkout
 from tests.factories import UserFactory
 from tests.harness.fake_stripe import FakeStripe, stripe_signature
 
@@ -65,14 +65,7 @@ def on_trial(alpha: Tenant) -> BillingAccount:
 
 def _pay_for_community(fake: FakeStripe, tenant: Tenant) -> str:
     """The admin chooses Community and pays on Checkout; returns the subscription id."""
-    url = services.checkout_start(
-        tenant=tenant,
-        plan=COMMUNITY,
-        email="admin@alpha.example.org",
-        base_url="http://alpha.localhost",
-    )
-    session_id = url.rsplit("/", 1)[-1]
-    fake.checkout_complete(session_id, deliver=False)
+    session_id = paid_at_checkout(fake, tenant)
     return str(fake.checkout_sessions[session_id]["subscription"])
 
 

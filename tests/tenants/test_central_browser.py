@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Iterator
 
 import pytest
 from allauth.mfa.totp.internal.auth import TOTP, hotp_value, yield_hotp_counters_from_time
@@ -22,16 +21,6 @@ from tests.harness.live_server import LiveServer
 from tests.harness.worker import Worker
 
 pytestmark = [pytest.mark.browser, pytest.mark.worker]
-
-
-@pytest.fixture
-def cleanup(committed_db: None) -> Iterator[list[str]]:
-    """Slugs and organisations a test makes; removed afterwards (the data is committed)."""
-    slugs: list[str] = []
-    yield slugs
-    for tenant in Tenant.objects.filter(slug__in=slugs):
-        tenant.delete(force_drop=True)
-    Signup.objects.filter(slug__in=slugs).delete()
 
 
 def test_a_visitor_requests_a_demo(page: Page, live_site: LiveServer) -> None:
