@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import secrets
 from datetime import UTC, datetime, timedelta
@@ -316,7 +317,10 @@ class ForeignCheckoutError(Exception):
 def checkout_return(*, tenant: Tenant, session_id: str) -> bool:
     """Back from Checkout: takes the result now rather than waiting for the webhook.
     True when complete; raises ForeignCheckoutError for another site's session."""
-    session = gateway.checkout_session_get(session_id)
+    try:
+        session = gateway.checkout_session_get(session_id)
+    except gateway.NotFoundError:
+        raise ForeignCheckoutError from None
     if session.metadata.get("tenant_id") != str(tenant.pk):
         raise ForeignCheckoutError
     if session.status != "complete":
@@ -354,12 +358,20 @@ def signup_checkout_start(*, signup: Signup, status_url: str) -> str:
 
 
 def signup_checkout_return(*, signup: Signup, session_id: str) -> bool:
-    session = gateway.checkout_session_get(session_id)
+    """Back from a paid sign-up's Checkout: queues the site now unless the webhook has."""
+    try:
+        session = gateway.checkout_session_get(session_id)
+    except gateway.NotFoundError:
+        return False
     if session.metadata.get("signup_id") != str(signup.pk) or session.status != "complete":
         return False
-    _settle(
-        customer=session.customer, subscription_id=session.subscription, metadata=session.metadata
-    )
+    # If the webhook got there first, the site is already being made.
+    with contextlib.suppress(EventNotReadyError):
+        _settle(
+            customer=session.customer,
+            subscription_id=session.subscription,
+            metadata=session.metadata,
+        )
     return True
 
 
@@ -472,7 +484,11 @@ def _handle(kind: str, payload: dict[str, Any]) -> tuple[str, BillingAccount | N
         details = (obj.get("parent") or {}).get("subscription_details") or {}
         subscription_id = gateway.object_id(details.get("subscription"))
         metadata = details.get("metadata") or metadata
-    account = _settle(customer=customer, subscription_id=subscription_id, metadata=metadata)
+    try:
+        account = _settle(customer=customer, subscription_id=subscription_id, metadata=metadata)
+    except gateway.NotFoundError:
+        # Stripe no longer has (or never had) what the event names: nothing to act on.
+        account = None
     if account is None:
         # Not ours (another platform's customer on the same Stripe account), or gone.
         logger.info("Stripe %s for an unknown customer acknowledged", kind)
@@ -498,14 +514,11 @@ def _settle(
     )
     tenant_id = str(metadata.get("tenant_id") or "")
     if account is None and tenant_id.isdigit():
+        # Our own Checkout's metadata; the customer is linked by account_sync, once Stripe
+        # has shown the subscription exists and is that customer's.
         account = BillingAccount.objects.filter(tenant_id=int(tenant_id)).first()
         if account is not None and account.stripe_customer_id not in (None, "", customer):
             account = None
-        elif account is not None and customer:
-            BillingAccount.objects.filter(pk=account.pk, stripe_customer_id__isnull=True).update(
-                stripe_customer_id=customer
-            )
-            account.refresh_from_db()
     signup_id = str(metadata.get("signup_id") or "")
     if account is None and signup_id.isdigit():
         return _settle_signup(int(signup_id), customer=customer, subscription_id=subscription_id)

@@ -21,6 +21,10 @@ class BillingUnavailableError(Exception):
     """Stripe is not configured, unreachable or refused; the message is safe to show."""
 
 
+class NotFoundError(Exception):
+    """Stripe has no such object (a made-up or another account's id)."""
+
+
 class SignatureInvalidError(Exception):
     """A webhook body whose signature (or timestamp) does not check out."""
 
@@ -94,18 +98,30 @@ def _call(what: str, action: Any) -> Any:
     """Runs one Stripe call; its failures become BillingUnavailableError, logged without content."""
     try:
         return action()
+    except stripe.InvalidRequestError as error:
+        if error.code == "resource_missing":
+            raise NotFoundError from None
+        _log_failure(what, error)
+        raise BillingUnavailableError(_UNAVAILABLE) from None
     except stripe.StripeError as error:
-        # The error's class and Stripe's request id identify it; its message may quote input.
-        logger.warning(
-            "Stripe call %s failed: %s (request %s)",
-            what,
-            type(error).__name__,
-            getattr(error, "request_id", "") or "-",
-        )
-        raise BillingUnavailableError(
-            "We could not reach our payment provider just now. Nothing has been charged; "
-            "please try again in a few minutes."
-        ) from None
+        _log_failure(what, error)
+        raise BillingUnavailableError(_UNAVAILABLE) from None
+
+
+_UNAVAILABLE = (
+    "We could not reach our payment provider just now. Nothing has been charged; "
+    "please try again in a few minutes."
+)
+
+
+def _log_failure(what: str, error: stripe.StripeError) -> None:
+    # The error's class and Stripe's request id identify it; its message may quote input.
+    logger.warning(
+        "Stripe call %s failed: %s (request %s)",
+        what,
+        type(error).__name__,
+        getattr(error, "request_id", "") or "-",
+    )
 
 
 def price_id_for(plan: Plan) -> str:

@@ -88,8 +88,9 @@ def test_a_checkout_session_of_another_site_changes_nothing(
         tenant=beta, mode=BillingAccount.Mode.TRIAL, trial_ends_at=timezone.now()
     )
     session_id = paid_at_checkout(billing_on, beta)
-    response = client_as(alpha, trial_admin).get(f"/manage/billing/?checkout={session_id}")
-    assert response.status_code == 404
+    admin = client_as(alpha, trial_admin)
+    assert admin.get(f"/manage/billing/?checkout={session_id}").status_code == 404
+    assert admin.get("/manage/billing/?checkout=cs_made_up").status_code == 404
     account = BillingAccount.objects.get(tenant=alpha)
     assert (account.mode, account.stripe_customer_id) == (BillingAccount.Mode.TRIAL, None)
 
@@ -246,3 +247,35 @@ def test_platform_staff_see_trials_ending_overdue_and_unpaid_sites(
     overdue = platform_staff.get("/staff/tenants/tenant/?billing=overdue").content.decode()
     assert beta.name in overdue
     assert "Overdue since" in overdue
+
+
+def test_back_from_checkout_just_after_the_webhook_queued_the_site_is_no_error(
+    billing_on: FakeStripe, client_for: Callable[..., Client], fresh_rate_limits: None
+) -> None:
+    central = client_for(None)
+    form = central.get("/signup/?plan=community&start=paid").content.decode()
+    submit_key = form.split('name="submit_key" value="', 1)[1].split('"', 1)[0]
+    started = central.post(
+        "/signup/",
+        {
+            "organisation": "Sefton Youth Voice",
+            "slug": "sefton-youth",
+            "admin_email": "lead@sefton.example.org",
+            "password": "a-long-unusual-pass-42",
+            "plan": "community",
+            "start": "paid",
+            "submit_key": submit_key,
+        },
+    )
+    session_id = started["Location"].rsplit("/", 1)[-1]
+    billing_on.checkout_complete(session_id, deliver=False)
+    # The page read the sign-up as still awaiting payment...
+    seen = Signup.objects.get(slug="sefton-youth")
+    # ...then the webhook's handler queued it, and the worker began making the site.
+    session = billing_on.checkout_sessions[session_id]
+    assert services.signup_payment_settle(
+        signup_id=seen.pk, customer=session["customer"], subscription_id=session["subscription"]
+    )
+    Signup.objects.filter(pk=seen.pk).update(status=Signup.Status.PROVISIONING)
+    assert services.signup_checkout_return(signup=seen, session_id=session_id)
+    assert Signup.objects.get(pk=seen.pk).status == Signup.Status.PROVISIONING

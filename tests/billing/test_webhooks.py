@@ -238,3 +238,24 @@ def test_an_event_that_meets_stripe_down_is_kept_and_handled_on_a_later_try(
     on_trial.refresh_from_db()
     assert on_trial.stripe_subscription_id == subscription
     assert on_trial.paid_up
+
+
+def test_an_event_naming_a_subscription_stripe_does_not_have_is_acknowledged(
+    billing_on: FakeStripe, central: Client, on_trial: BillingAccount, alpha: Tenant
+) -> None:
+    invoice = {
+        "id": "in_ghost",
+        "customer": "cus_ghost",
+        "parent": {
+            "type": "subscription_details",
+            "subscription_details": {
+                "subscription": "sub_ghost",
+                "metadata": {"tenant_id": str(alpha.pk)},
+            },
+        },
+    }
+    _deliver(central, billing_on, billing_on.event_make("invoice.paid", invoice))
+    assert _process_all() == [WebhookEvent.Outcome.UNKNOWN_CUSTOMER]
+    on_trial.refresh_from_db()
+    assert on_trial.mode == BillingAccount.Mode.TRIAL
+    assert (on_trial.stripe_customer_id, on_trial.stripe_subscription_id) == (None, "")
