@@ -10,8 +10,12 @@ from django.shortcuts import render
 from tenants.models import Tenant
 
 # What residents may still post on a read-only site: signing in and out, resetting a
-# password, their own data and account (deleting it included), and the quick exit.
-_ALLOWED_PREFIXES = ("/accounts/", "/exit/", "/notifications/")
+# password, their own data and account (deleting it included), the quick exit, and every
+# way of raising the alarm: reporting a post or telling the safeguarding leads privately
+# never depends on the organisation's bill.
+_ALLOWED_PREFIXES = (
+    "/accounts/", "/exit/", "/notifications/", "/report/", "/worried/", "/tell-us-privately/",
+)  # fmt: skip
 _REFUSED_PREFIXES = ("/accounts/signup/",)
 _SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 READ_ONLY_MESSAGE = (

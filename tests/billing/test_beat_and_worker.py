@@ -98,3 +98,7 @@ def test_the_worker_handles_delivered_events_and_a_failed_payment_is_reported(
     billing_on.invoice_pay(subscription)
     worker_wait(lambda: not account_for(tenant=tenant).overdue, celery_worker)
     assert Tenant.objects.get(pk=tenant.pk).status == Tenant.Status.ACTIVE
+    # A renewal the bank wants confirmed: the admin gets the hosted invoice's link.
+    events = billing_on.invoice_action_required(subscription)
+    hosted = events[0]["data"]["object"]["hosted_invoice_url"]
+    worker_wait(lambda: any(hosted in m.get_content() for m in smtp_sink.to(email)), celery_worker)

@@ -16,9 +16,10 @@ from billing import services
 from billing.models import AccessState, BillingAccount
 from billing.notices import notice_text
 from dialogues.models import Idea
+from moderation.models import SafeguardingConcern
 from tenants.models import Tenant
 from tenants.services import tenant_status_set
-from tests.factories import UserFactory
+from tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -71,8 +72,17 @@ def test_at_the_end_the_site_turns_read_only_then_suspended_and_keeps_everything
     site = client_as(alpha, resident)
     assert site.get("/").status_code == 200
     assert site.post("/dialogues/alpha-parks/ideas/new/", {"title": "x"}).status_code == 403
-    # Residents can still leave: their own account stays theirs to delete.
-    assert site.get("/accounts/delete/").status_code in {200, 302}
+    # Raising the alarm never depends on the bill; leaving stays possible too.
+    told = site.post(
+        "/tell-us-privately/", {"category": "harm", "message": "Someone is scaring me"}
+    )
+    assert told.status_code == 200
+    with tenant_context(alpha):
+        assert SafeguardingConcern.objects.filter(message="Someone is scaring me").exists()
+    gone = site.post("/accounts/delete/", {"content": "keep", "password": PASSWORD})
+    assert "Your account is deleted" in gone.content.decode()
+    with tenant_context(alpha):
+        assert not User.objects.filter(pk=resident.pk).exists()
     staff_page = client_as(alpha, admin).get("/manage/").content.decode()
     assert "read-only for residents" in staff_page
     assert "What to do" in staff_page
