@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django_tenants.utils import get_public_schema_name, schema_context
 
-from accounts.models import StaffInvitation, User
+from accounts.selectors import staff_seats_in_use
 from billing import stripe_gateway as gateway
 from billing.entitlements import Usage, downgrade_problems
 from billing.models import (
@@ -244,12 +244,9 @@ def tenant_usage(*, tenant: Tenant) -> Usage:
         draft = ThemeDraft.objects.filter(singleton=True).first()
         usage = Usage(
             open_dialogues=Dialogue.objects.filter(state=Dialogue.State.OPEN).count(),
-            staff_seats=User.objects.exclude(role=User.Role.RESIDENT).filter(is_active=True).count()
-            + StaffInvitation.objects.filter(
-                accepted_at__isnull=True, expires_at__gt=timezone.now()
-            ).count(),
+            staff_seats=staff_seats_in_use(),
             custom_css=bool(draft and draft.custom_css.strip()),
-            branding_removed=bool(draft and getattr(draft, "hide_platform_branding", False)),
+            branding_removed=bool(draft and draft.hide_branding),
             custom_domains=tenant.domains.filter(is_primary=False).count(),
         )
     return usage

@@ -6,8 +6,9 @@ from dataclasses import dataclass
 
 from allauth.account.models import EmailAddress
 from django.db.models import Count
+from django.utils import timezone
 
-from accounts.models import DemographicAnswer, DemographicQuestion, User
+from accounts.models import DemographicAnswer, DemographicQuestion, StaffInvitation, User
 
 MIN_GROUP = 5
 
@@ -66,3 +67,26 @@ def unconfirmed_email(*, user: User) -> str:
         .first()
     )
     return found or ""
+
+
+def staff_emails() -> set[str]:
+    """The addresses of the site's active staff, lower-cased."""
+    return {
+        address.strip().lower()
+        for address in User.objects.filter(is_active=True)
+        .exclude(role=User.Role.RESIDENT)
+        .values_list("email", flat=True)
+    }
+
+
+def staff_seats_in_use(*, besides: str = "") -> int:
+    """Staff seats taken: active staff, and unexpired invitations not yet accepted to
+    someone who is not staff already (besides: an address whose invitation is being
+    replaced or accepted, so not counted)."""
+    staff = staff_emails()
+    pending = StaffInvitation.objects.filter(
+        accepted_at__isnull=True, expires_at__gt=timezone.now()
+    ).values_list("email", flat=True)
+    invited = {address for address in pending if address != besides} - staff
+    active = User.objects.filter(is_active=True).exclude(role=User.Role.RESIDENT).count()
+    return active + len(invited)

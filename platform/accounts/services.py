@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from accounts.models import DemographicQuestion, InviteCode, StaffInvitation, User
 from accounts.roles import Capability, user_can
+from accounts.selectors import staff_emails, staff_seats_in_use
 from accounts.tasks import staff_invitation_send
 from billing.entitlements import Feature, entitlement_check
 from townsquare.errors import NotAllowed
@@ -22,31 +23,14 @@ from townsquare.lib.locks import schema_lock
 INVITATION_DAYS = 7
 
 
-def _staff_emails() -> set[str]:
-    return {
-        address.strip().lower()
-        for address in User.objects.filter(is_active=True)
-        .exclude(role=User.Role.RESIDENT)
-        .values_list("email", flat=True)
-    }
-
-
 def _staff_seat_check(*, invitation_email: str) -> None:
     """Raises PlanLimitError unless the plan has a seat for the person invited with this
-    address. Seats in use: active staff, and unexpired invitations not yet accepted (the one
-    for this address not counted: it is being replaced or accepted). An invitation to someone
-    already staff changes their role and takes no seat. Holds the site's seat lock until the
-    transaction ends, so two invitations at once cannot both take the last seat."""
+    address (see staff_seats_in_use). Holds the site's seat lock until the transaction
+    ends, so two invitations at once cannot both take the last seat."""
     schema_lock("staff_seats")
-    staff = _staff_emails()
-    if invitation_email in staff:
-        return
-    staff_count = User.objects.filter(is_active=True).exclude(role=User.Role.RESIDENT).count()
-    pending = StaffInvitation.objects.filter(
-        accepted_at__isnull=True, expires_at__gt=timezone.now()
-    ).values_list("email", flat=True)
-    invited = {address for address in pending if address != invitation_email} - staff
-    entitlement_check(Feature.STAFF_SEATS, in_use=staff_count + len(invited))
+    if invitation_email in staff_emails():
+        return  # an invitation to someone already staff changes their role: no new seat
+    entitlement_check(Feature.STAFF_SEATS, in_use=staff_seats_in_use(besides=invitation_email))
 
 
 @transaction.atomic

@@ -14,14 +14,16 @@ from django.test import Client
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
-from accounts.models import User
+from accounts.models import StaffInvitation, User
 from billing import services
 from billing.models import BillingAccount
+from billing.plans import COMMUNITY
 from dialogues.models import Dialogue
 from tenants.models import Signup, Tenant
 from tests.billing.conftest import paid_at_checkout
 from tests.factories import DialogueFactory, UserFactory
 from tests.harness.fake_stripe import FakeStripe
+from themes.models import ThemeDraft
 
 pytestmark = pytest.mark.django_db
 
@@ -279,3 +281,24 @@ def test_back_from_checkout_just_after_the_webhook_queued_the_site_is_no_error(
     Signup.objects.filter(pk=seen.pk).update(status=Signup.Status.PROVISIONING)
     assert services.signup_checkout_return(signup=seen, session_id=session_id)
     assert Signup.objects.get(pk=seen.pk).status == Signup.Status.PROVISIONING
+
+
+def test_a_downgrade_counts_what_the_site_really_uses(alpha: Tenant) -> None:
+    with tenant_context(alpha):
+        ThemeDraft.objects.update_or_create(
+            singleton=True, defaults={"hide_branding": True, "custom_css": "h1 { color: #000 }"}
+        )
+        StaffInvitation.objects.create(
+            email="waiting@example.org",
+            role=User.Role.MODERATOR,
+            token=secrets.token_hex(8),
+            expires_at=timezone.now() + timedelta(days=2),
+        )
+    usage = services.tenant_usage(tenant=alpha)
+    assert usage.branding_removed
+    assert usage.custom_css
+    with tenant_context(alpha):
+        assert usage.staff_seats == User.objects.exclude(role="").count() + 1
+    problems = services.plan_change_problems(tenant=alpha, plan=COMMUNITY)
+    assert any("Show the Townsquare branding again" in p for p in problems)
+    assert any("Remove your custom CSS" in p for p in problems)
