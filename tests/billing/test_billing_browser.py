@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 
 import pytest
 from django.conf import settings
+from django.utils import timezone
 from django_tenants.utils import tenant_context
 from playwright.sync_api import Page, expect
 
 from accounts.models import User
 from billing.models import BillingAccount
-from tenants.models import Tenant
+from billing.services import account_for, billing_sweep
+from tenants.models import Signup, Tenant
 from tenants.services import tenant_create
-from tests.factories import PASSWORD, UserFactory
+from tests.factories import PASSWORD, DialogueFactory, UserFactory
 from tests.harness.browser import assert_accessible, sign_in
 from tests.harness.fake_stripe import FakeStripe
 from tests.harness.live_server import LiveServer
@@ -86,3 +89,59 @@ def test_an_admin_upgrades_from_the_billing_page(
     assert_accessible(page)
     tenant.refresh_from_db()
     assert tenant.plan == "community"
+
+
+def test_a_read_only_site_reads_and_says_why_posting_is_paused(
+    page: Page, live_site: LiveServer, cleanup: list[str]
+) -> None:
+    slug = f"r-{uuid.uuid4().hex[:8]}"
+    cleanup.append(slug)
+    tenant = tenant_create(name="Wirral Young Voices", slug=slug)
+    with tenant_context(tenant):
+        resident = UserFactory.create()
+        DialogueFactory.create(slug="parks", title="What should change in our parks?")
+    account = account_for(tenant=tenant)
+    BillingAccount.objects.filter(pk=account.pk).update(
+        trial_ends_at=timezone.now() - timedelta(minutes=1)
+    )
+    billing_sweep()
+    sign_in(page, live_site.url(slug, "/accounts/login/"), resident.username)
+    page.goto(live_site.url(slug, "/dialogues/parks/"))
+    expect(page.get_by_text("This site is read-only for now")).to_be_visible()
+    assert_accessible(page)
+    page.goto(live_site.url(slug, "/dialogues/parks/ideas/new/"))
+    page.get_by_label("Title").fill("More benches")
+    page.get_by_label("Your idea").fill("By the pond, please.")
+    page.get_by_role("button", name="Post idea").click()
+    expect(page.get_by_role("heading", name="Posting is paused")).to_be_visible()
+    expect(page.get_by_text("its subscription has ended")).to_be_visible()
+    assert_accessible(page)
+
+
+def test_a_card_first_sign_up_can_go_back_from_checkout_and_pay_later(
+    page: Page,
+    live_site: LiveServer,
+    celery_worker: Worker,
+    billing_on: FakeStripe,
+    cleanup: list[str],
+) -> None:
+    slug = f"c-{uuid.uuid4().hex[:8]}"
+    cleanup.append(slug)
+    page.goto(live_site.url(None, "/signup/?plan=community&start=paid"))
+    page.get_by_label("Organisation name").fill("Halton Youth Voice")
+    page.get_by_label("Your site's address").fill(slug)
+    page.get_by_label("Your work email address").fill(f"lead@{slug}.example.org")
+    page.get_by_label("Choose a password").fill(PASSWORD)
+    page.get_by_role("button", name="Create my site").click()
+    page.wait_for_url(f"{billing_on.api_base}/pay/**")
+    page.get_by_role("link", name="Back").click()
+    expect(page.get_by_text("The payment was not completed")).to_be_visible()
+    assert_accessible(page)
+    assert Signup.objects.get(slug=slug).status == Signup.Status.AWAITING_PAYMENT
+    page.get_by_role("button", name="Continue to payment").click()
+    page.wait_for_url(f"{billing_on.api_base}/pay/**")
+    page.get_by_role("button", name="Pay").click()
+    page.wait_for_url(
+        f"http://{slug}.{settings.ROOT_DOMAIN}:{live_site.port}/manage/", timeout=30000
+    )
+    expect(page.get_by_text("Community plan")).to_be_visible()
