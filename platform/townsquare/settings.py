@@ -81,6 +81,7 @@ TENANT_APPS = [
     "privacy",
     "themes",
     "backoffice",
+    "insights",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 

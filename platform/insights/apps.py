@@ -1,0 +1,9 @@
+"""App config for insights: the dashboard, themes, exports and the dialogue report."""
+
+from django.apps import AppConfig
+
+
+class InsightsConfig(AppConfig):
+    name = "insights"
+    label = "insights"
+    verbose_name = "Insights"
