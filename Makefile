@@ -35,12 +35,13 @@ format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-# Browser tests drive Debian's Chromium; install it when missing rather than skipping them.
+# Browser tests drive Debian's Chromium and the PDF report needs Pango; install them when
+# missing rather than skipping those tests.
 browser:
-	@test -x /usr/bin/chromium || { \
+	@{ test -x /usr/bin/chromium && ldconfig -p | grep -q libpangoft2-1.0; } || { \
 	  if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
-	    echo "Installing Debian's chromium for the browser tests"; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	    echo "Installing Debian's chromium and Pango for the browser and PDF tests"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium libpango-1.0-0 libpangoft2-1.0-0 >/dev/null; \
 	  fi; }
 	@test -x /usr/bin/chromium || { echo "The browser tests need /usr/bin/chromium: run 'sudo apt-get install chromium' and retry."; exit 1; }
 
