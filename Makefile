@@ -54,6 +54,9 @@ bench: install
 	$(BIN)/python -m townsquare.devstack exec --database townsquare_bench -- $(BIN)/python -m bench.dialogue_page
 	CELERY_QUEUE=townsquare-bench-$$$$ $(BIN)/python -m townsquare.devstack exec --database townsquare_bench -- $(BIN)/python -m bench.provisioning
 	CELERY_QUEUE=townsquare-bench-$$$$ $(BIN)/python -m townsquare.devstack exec --database townsquare_bench -- $(BIN)/python -m bench.billing_webhooks
+	$(BIN)/python -m townsquare.devstack exec --database townsquare_bench -- $(BIN)/python -m bench.insights_export
+	$(BIN)/python -m townsquare.devstack exec --database townsquare_bench -- $(BIN)/python -m bench.insights_grouping
+	$(BIN)/python -m townsquare.devstack exec --database townsquare_bench -- $(BIN)/python -m bench.insights_dashboard
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
