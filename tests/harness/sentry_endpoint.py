@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+import brotli
+
 
 @dataclass
 class SentryEndpoint:
@@ -49,6 +51,10 @@ def sentry_endpoint_start() -> SentryEndpoint:
                 body = gzip.decompress(body)
             elif encoding == "deflate":
                 body = zlib.decompress(body)
+            elif encoding == "br":
+                # sentry-sdk compresses with brotli whenever the module is installed
+                # (WeasyPrint's font handling brings it).
+                body = brotli.decompress(body)
             elif encoding:
                 raise ValueError(f"unexpected encoding {encoding}")
             received.append(body)
