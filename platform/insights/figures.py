@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import (
     Aggregate,
@@ -36,6 +37,10 @@ DAILY_UP_TO_DAYS = 92
 # An idea needs this many ratings before it can be called top-rated.
 TOP_RATED_MIN_RATINGS = 3
 NOT_ANSWERED = "Not answered"
+# Figures are kept this long: on a busy dialogue every view would otherwise recount tens of
+# thousands of rows, and a board's figures do not need to be newer than a minute.
+CACHE_SECONDS = 60
+CACHE_KEY = "insights:figures:{}"
 
 
 class Median(Aggregate):
@@ -113,6 +118,7 @@ class DialogueInsights:
     responses: Responses
     moderation: Moderation
     breakdowns: list[Breakdown] = field(default_factory=list)
+    computed_at: datetime = field(default_factory=timezone.now)
 
 
 def _published_ideas(dialogue: Dialogue) -> QuerySet[Idea]:
@@ -354,6 +360,19 @@ def dialogue_insights(dialogue: Dialogue) -> DialogueInsights:
         moderation=moderation(dialogue),
         breakdowns=breakdowns(set(firsts)),
     )
+
+
+def dialogue_insights_cached(dialogue: Dialogue) -> DialogueInsights:
+    """The dialogue's insights, computed at most once a minute. The cache's keys carry the
+    tenant's schema (django_tenants.cache.make_key), so sites never share them."""
+    key = CACHE_KEY.format(dialogue.pk)
+    found = cache.get(key)
+    if isinstance(found, DialogueInsights) and found.dialogue.pk == dialogue.pk:
+        found.dialogue = dialogue
+        return found
+    computed = dialogue_insights(dialogue)
+    cache.set(key, computed, timeout=CACHE_SECONDS)
+    return computed
 
 
 def dialogues_for_insights() -> QuerySet[Dialogue]:

@@ -9,7 +9,7 @@ from django.utils import timezone
 from accounts.roles import Capability
 from backoffice.access import capability_required
 from dialogues.models import Dialogue
-from insights.figures import dialogue_insights, dialogues_for_insights
+from insights.figures import dialogue_insights_cached, dialogues_for_insights
 from insights.report import report_context, report_pdf_bytes
 
 
@@ -33,14 +33,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         chosen = dialogues[0]
     context = {"dialogues": dialogues, "chosen": chosen, "unknown": wanted if status == 404 else ""}
     if chosen is not None:
-        context.update(report_context(dialogue_insights(_dialogue_or_404(chosen.slug))))
+        context.update(report_context(dialogue_insights_cached(_dialogue_or_404(chosen.slug))))
     return render(request, "insights/dashboard.html", context, status=status)
 
 
 @capability_required(Capability.VIEW_INSIGHTS)
 def report(request: HttpRequest, slug: str) -> HttpResponse:
     """The dialogue report as a page made for printing."""
-    context = report_context(dialogue_insights(_dialogue_or_404(slug)), with_themes=True)
+    context = report_context(dialogue_insights_cached(_dialogue_or_404(slug)), with_themes=True)
     return render(request, "insights/report.html", context)
 
 
@@ -48,7 +48,7 @@ def report(request: HttpRequest, slug: str) -> HttpResponse:
 def report_pdf(request: HttpRequest, slug: str) -> HttpResponse:
     """The same report as a PDF to hand to a board."""
     dialogue = _dialogue_or_404(slug)
-    pdf = report_pdf_bytes(request, dialogue_insights(dialogue))
+    pdf = report_pdf_bytes(request, dialogue_insights_cached(dialogue))
     response = HttpResponse(pdf, content_type="application/pdf")
     name = f"{dialogue.slug}-report-{timezone.localdate():%Y-%m-%d}.pdf"
     response["Content-Disposition"] = f'attachment; filename="{name}"'

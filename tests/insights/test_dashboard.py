@@ -250,3 +250,23 @@ def test_an_empty_dialogue_says_so(as_role: Callable[[str], Client], tenant_a: T
     assert _figure(html, "Participants") == "0"
     assert "No idea has a tag yet." in html
     assert "Not shown, as fewer than five participants answered" in html
+
+
+def test_cached_figures_never_cross_sites(
+    as_role: Callable[[str], Client],
+    client_for: Callable[..., Client],
+    tenant_b: Tenant,
+    busy_dialogue: Dialogue,
+) -> None:
+    """Each site numbers its dialogues itself: the same id on another site is another
+    dialogue, and the figures cached for one are never shown for the other."""
+    html = as_role("analyst").get(f"/manage/insights/?dialogue={busy_dialogue.slug}")
+    assert _figure(html.content.decode(), "Participants") == "8"
+    client = client_for(tenant_b)
+    with tenant_context(tenant_b):
+        Dialogue.objects.filter(pk=busy_dialogue.pk).delete()
+        twin = DialogueFactory.create(pk=busy_dialogue.pk, slug=busy_dialogue.slug)
+        client.force_login(UserFactory.create(role="analyst"))
+    html = client.get(f"/manage/insights/?dialogue={twin.slug}").content.decode()
+    assert _figure(html, "Participants") == "0"
+    assert _figure(html, "Ideas") == "0"
