@@ -17,6 +17,8 @@ class Capability(StrEnum):
     ISSUE_CODES = "issue_codes"
     MANAGE_THEME = "manage_theme"
     MANAGE_BILLING = "manage_billing"
+    # Entering what a group said at an in-person session, on its behalf.
+    RECORD_GATHERINGS = "record_gatherings"
 
 
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
@@ -30,9 +32,12 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.ISSUE_CODES,
             Capability.MANAGE_THEME,
             Capability.MANAGE_BILLING,
+            Capability.RECORD_GATHERINGS,
         }
     ),
-    User.Role.MODERATOR: frozenset({Capability.MODERATE, Capability.ISSUE_CODES}),
+    User.Role.MODERATOR: frozenset(
+        {Capability.MODERATE, Capability.ISSUE_CODES, Capability.RECORD_GATHERINGS}
+    ),
     # Safeguarding concerns are seen by leads only, not by admins.
     User.Role.SAFEGUARDING: frozenset({Capability.SAFEGUARD, Capability.MODERATE}),
     User.Role.ANALYST: frozenset({Capability.VIEW_INSIGHTS}),

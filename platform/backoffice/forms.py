@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 
 from accounts.models import User
-from dialogues.models import Dialogue
+from dialogues.models import Dialogue, Idea, Tag
 from sitesettings.models import Signpost, SiteSettings, https_only
-from townsquare.lib.forms import Form
+from townsquare.lib.forms import Form, MultilineField
 from townsquare.lib.video import validate_video_url
 
 
@@ -163,3 +165,91 @@ class QuestionForm(Form):
         if len(lines) > 30 or any(len(line) > 100 for line in lines):
             raise forms.ValidationError("Up to 30 answers of up to 100 characters each.")
         return "\n".join(lines)
+
+
+class GatheringForm(Form):
+    place = forms.CharField(
+        max_length=120, label="Where it was held", help_text="e.g. Kirkby youth club"
+    )
+    held_on = forms.DateField(
+        label="Date of the session",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text="Not in the future.",
+    )
+    group_description = forms.CharField(
+        required=False,
+        max_length=200,
+        label="Who took part (optional)",
+        help_text="e.g. 12 young people aged 13–17. Never anyone's name.",
+    )
+    under_18 = forms.BooleanField(
+        required=False,
+        label="Some of the group are under 18",
+        help_text="Their posts wait for a moderator when the site holds under-18s' posts.",
+    )
+
+    def clean_held_on(self) -> date:
+        held_on: date = self.cleaned_data["held_on"]
+        if held_on > timezone.localdate():
+            raise forms.ValidationError("The session date cannot be in the future.")
+        return held_on
+
+
+class GatheredIdeaForm(Form):
+    title = forms.CharField(max_length=150, help_text="A short summary, up to 150 characters.")
+    body = MultilineField(
+        label="The idea, in the group's words",
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="Leave out names, addresses and phone numbers.",
+    )
+    tags = forms.ModelMultipleChoiceField(
+        queryset=Tag.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Topics (optional)",
+    )
+    submission_key = forms.UUIDField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("prefix", "idea")
+        super().__init__(*args, **kwargs)
+        available = Tag.objects.order_by("name")
+        if available.exists():
+            self.fields["tags"].queryset = available  # type: ignore[attr-defined]
+        else:
+            del self.fields["tags"]
+
+
+class GatheredCommentForm(Form):
+    idea = forms.ModelChoiceField(
+        queryset=Idea.objects.none(),
+        label="The idea it is about",
+        empty_label="Choose an idea",
+    )
+    body = MultilineField(
+        label="The comment, in the group's words",
+        max_length=3000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Leave out names, addresses and phone numbers.",
+    )
+    submission_key = forms.UUIDField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, ideas: list[Idea], **kwargs: Any) -> None:
+        kwargs.setdefault("prefix", "comment")
+        super().__init__(*args, **kwargs)
+        field = self.fields["idea"]
+        field.queryset = Idea.objects.filter(pk__in=[idea.pk for idea in ideas])  # type: ignore[attr-defined]
+        field.label_from_instance = lambda idea: f"{idea.pk}: {idea.title}"  # type: ignore[attr-defined]
+
+
+class GatheringUploadForm(Form):
+    file = forms.FileField(
+        label="Spreadsheet (CSV or XLSX)",
+        help_text="Up to 2 MB and 2,000 rows. You will see every row before anything is saved.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("prefix", "upload")
+        super().__init__(*args, **kwargs)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from backoffice import moderation_views, views
+from backoffice import card_views, gathering_views, moderation_views, views
 
 app_name = "backoffice"
 
@@ -27,6 +27,44 @@ urlpatterns = [
     path("questions/<int:question_id>/toggle/", views.question_toggle, name="question_toggle"),
     path("insights/demographics/", views.demographics, name="demographics"),
     path("codes/<int:code_id>/revoke/", views.invite_code_revoke, name="code_revoke"),
+    path("codes/<int:code_id>/cards/", card_views.code_cards, name="code_cards"),
+    path("sessions/", gathering_views.gathering_index, name="gatherings"),
+    path(
+        "dialogues/<slug:slug>/sessions/",
+        gathering_views.dialogue_gatherings,
+        name="dialogue_gatherings",
+    ),
+    path("sessions/<int:gathering_id>/", gathering_views.gathering_detail, name="gathering"),
+    path(
+        "sessions/<int:gathering_id>/ideas/",
+        gathering_views.gathered_idea_new,
+        name="gathered_idea_new",
+    ),
+    path(
+        "sessions/<int:gathering_id>/comments/",
+        gathering_views.gathered_comment_new,
+        name="gathered_comment_new",
+    ),
+    path(
+        "sessions/<int:gathering_id>/uploads/",
+        gathering_views.gathering_upload_new,
+        name="gathering_upload_new",
+    ),
+    path(
+        "sessions/<int:gathering_id>/uploads/<int:upload_id>/",
+        gathering_views.gathering_upload_preview,
+        name="gathering_upload",
+    ),
+    path(
+        "sessions/<int:gathering_id>/uploads/<int:upload_id>/import/",
+        gathering_views.gathering_upload_import,
+        name="gathering_upload_import",
+    ),
+    path(
+        "sessions/<int:gathering_id>/uploads/<int:upload_id>/discard/",
+        gathering_views.gathering_upload_discard,
+        name="gathering_upload_discard",
+    ),
     path("moderation/", moderation_views.queue, name="moderation"),
     path(
         "moderation/<str:kind>/<int:item_id>/",

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 
 from moderation.models import Moderated
 from townsquare.lib.video import validate_video_url, video_embed_url
@@ -96,6 +97,38 @@ class Dialogue(models.Model):
         return video_embed_url(self.video_url) if self.video_url else ""
 
 
+class Gathering(models.Model):
+    """A session held in person (a youth club, a drop-in, paper cards at a stall) whose
+    contributions staff enter on the group's behalf. Publicly it is its place and date only:
+    never who typed the posts in, and never anyone's name."""
+
+    dialogue = models.ForeignKey(Dialogue, on_delete=models.CASCADE, related_name="gatherings")
+    place = models.CharField(max_length=120, help_text="e.g. Kirkby youth club")
+    held_on = models.DateField()
+    group_description = models.CharField(
+        max_length=200, blank=True, help_text="e.g. 12 young people aged 13–17. No names."
+    )
+    # With the site's under-18 setting on, the group's posts wait for a moderator, as those
+    # of residents who said they are under 18 do.
+    under_18 = models.BooleanField(default=False)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-held_on", "-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.place}, {self.held_on:%d %b %Y}"
+
+    def clean(self) -> None:
+        if self.held_on and self.held_on > timezone.localdate():
+            raise ValidationError({"held_on": "The session date cannot be in the future."})
+        if not self.place.strip():
+            raise ValidationError({"place": "Say where the session was held."})
+
+
 class Idea(Moderated):
     class Status(models.TextChoices):
         NONE = "", "No status yet"
@@ -107,6 +140,16 @@ class Idea(Moderated):
     dialogue = models.ForeignKey(Dialogue, on_delete=models.CASCADE, related_name="ideas")
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="ideas"
+    )
+    # Contributions staff entered for a group met in person: shown as the session, and the
+    # author stays empty so nothing that names or notifies authors reaches the staff member.
+    # RESTRICT: a session cannot be deleted while its contributions exist (deleting the whole
+    # dialogue still takes both).
+    gathering = models.ForeignKey(
+        Gathering, on_delete=models.RESTRICT, null=True, blank=True, related_name="ideas"
+    )
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     title = models.CharField(max_length=150)
     body = models.TextField(max_length=5000)
@@ -130,6 +173,9 @@ class Idea(Moderated):
         constraints = [
             models.UniqueConstraint(
                 fields=["author", "submission_key"], name="idea_one_per_submission"
+            ),
+            models.UniqueConstraint(
+                fields=["gathering", "submission_key"], name="idea_gathered_once"
             ),
         ]
         indexes = [
@@ -162,6 +208,16 @@ class Comment(Moderated):
     parent = models.ForeignKey(
         "self", on_delete=models.CASCADE, null=True, blank=True, related_name="replies"
     )
+    # Contributions staff entered for a group met in person: shown as the session, and the
+    # author stays empty so nothing that names or notifies authors reaches the staff member.
+    # RESTRICT: a session cannot be deleted while its contributions exist (deleting the whole
+    # dialogue still takes both).
+    gathering = models.ForeignKey(
+        Gathering, on_delete=models.RESTRICT, null=True, blank=True, related_name="comments"
+    )
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     body = models.TextField(max_length=3000)
     # Written by staff as the organisation: shown with a badge and distinct style.
     is_official = models.BooleanField(default=False)
@@ -173,6 +229,9 @@ class Comment(Moderated):
         constraints = [
             models.UniqueConstraint(
                 fields=["author", "submission_key"], name="comment_one_per_submission"
+            ),
+            models.UniqueConstraint(
+                fields=["gathering", "submission_key"], name="comment_gathered_once"
             ),
         ]
         indexes = [models.Index(fields=["idea", "created_at"], name="comment_by_idea")]
@@ -219,3 +278,34 @@ class StatusChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_status_display()} for idea {self.idea_id}"
+
+
+class GatheringUpload(models.Model):
+    """A spreadsheet of a session's contributions, parsed and waiting for staff to check the
+    preview. Nothing in it is a post until it is imported, all rows at once."""
+
+    class Status(models.TextChoices):
+        STAGED = "staged", "Waiting for a check"
+        IMPORTED = "imported", "Imported"
+
+    gathering = models.ForeignKey(Gathering, on_delete=models.CASCADE, related_name="uploads")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    file_name = models.CharField(max_length=200)
+    # Problems with the file as a whole (an unknown column), shown above the rows.
+    file_problems = models.JSONField(default=list)
+    # One object per spreadsheet row: its row number and the cells of our columns, as text.
+    # Emptied on import: from then on the posts are the record, and a moderator's later
+    # redaction must not survive in a copy.
+    rows = models.JSONField(default=list)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.STAGED)
+    imported_count = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    imported_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Upload {self.pk} for {self.gathering}"

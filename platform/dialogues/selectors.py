@@ -20,7 +20,17 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.roles import Capability, user_can
 from billing.entitlements import Feature, PlanLimitError, entitlement_check
-from dialogues.models import IDEA_SEARCH_VECTOR, Comment, Dialogue, Idea, Rating, Tag
+from dialogues.gathering_upload import CheckedRow, UploadRow, rows_check
+from dialogues.models import (
+    IDEA_SEARCH_VECTOR,
+    Comment,
+    Dialogue,
+    Gathering,
+    GatheringUpload,
+    Idea,
+    Rating,
+    Tag,
+)
 from moderation.models import SAFEGUARDING, WAITING, Report, Visibility
 
 SORTS = {
@@ -188,7 +198,7 @@ def idea_list(
     ideas = (
         ideas_listed()
         .filter(dialogue=dialogue)
-        .select_related("author")
+        .select_related("author", "gathering")
         .prefetch_related(Prefetch("tags", queryset=Tag.objects.order_by("name")))
     )
     if tag:
@@ -216,7 +226,7 @@ def idea_get(*, dialogue: Dialogue, idea_id: int, viewer: object = None) -> Idea
     return (
         ideas_visible(viewer=viewer, review=True)
         .filter(dialogue=dialogue, pk=idea_id)
-        .select_related("author", "dialogue")
+        .select_related("author", "dialogue", "gathering")
         .prefetch_related("tags")
         .first()
     )
@@ -225,10 +235,10 @@ def idea_get(*, dialogue: Dialogue, idea_id: int, viewer: object = None) -> Idea
 def comment_threads(*, idea: Idea, viewer: object = None) -> list[Comment]:
     """Top-level comments in order, each with its visible replies, authors fetched up front."""
     visible = comments_visible(viewer=viewer)
-    replies = visible.select_related("author").order_by("created_at")
+    replies = visible.select_related("author", "gathering").order_by("created_at")
     return list(
         visible.filter(idea=idea, parent__isnull=True)
-        .select_related("author")
+        .select_related("author", "gathering")
         .prefetch_related(Prefetch("replies", queryset=replies))
         .order_by("created_at")
     )
@@ -258,8 +268,10 @@ def comments_after(*, idea: Idea, after: int, viewer: object = None) -> list[Com
     visible = comments_visible(viewer=viewer)
     return list(
         visible.filter(idea=idea, pk__gt=after)
-        .select_related("author")
-        .prefetch_related(Prefetch("replies", queryset=visible.select_related("author")))
+        .select_related("author", "gathering")
+        .prefetch_related(
+            Prefetch("replies", queryset=visible.select_related("author", "gathering"))
+        )
         .order_by("pk")[:50]
     )
 
@@ -386,3 +398,81 @@ def posts_reported(*, limit: int = 100) -> list[ReportedPost]:
     ]
     found.sort(key=lambda entry: (-entry.count, entry.item.created_at))
     return found[:limit]
+
+
+# In-person sessions (staff pages only; the public sees a session through its posts).
+
+
+def dialogues_with_gatherings() -> QuerySet[Dialogue]:
+    """Open dialogues (sessions can be added to them) and any dialogue that has sessions,
+    each with its number of sessions."""
+    return (
+        Dialogue.objects.annotate(gathering_total=Count("gatherings"))
+        .filter(Q(state=Dialogue.State.OPEN) | Q(gathering_total__gt=0))
+        .order_by("state", "-created_at")
+    )
+
+
+def gatherings_of_dialogue(*, dialogue: Dialogue) -> QuerySet[Gathering]:
+    """A dialogue's sessions, latest first, with how many ideas and comments each gave."""
+    return (
+        Gathering.objects.filter(dialogue=dialogue)
+        .annotate(
+            idea_total=Count("ideas", distinct=True),
+            comment_total=Count("comments", distinct=True),
+        )
+        .order_by("-held_on", "-created_at")
+    )
+
+
+def gathering_get(*, gathering_id: int) -> Gathering | None:
+    return (
+        Gathering.objects.select_related("dialogue", "entered_by").filter(pk=gathering_id).first()
+    )
+
+
+@dataclass(frozen=True)
+class GatheringContributions:
+    ideas: list[Idea]
+    comments: list[Comment]
+
+
+def gathering_contributions(*, gathering: Gathering) -> GatheringContributions:
+    """Everything entered for a session, whatever a moderator decided, newest first."""
+    return GatheringContributions(
+        ideas=list(
+            gathering.ideas.select_related("entered_by")
+            .prefetch_related("tags")
+            .order_by("-created_at")[:500]
+        ),
+        comments=list(
+            gathering.comments.select_related("entered_by", "idea").order_by("-created_at")[:500]
+        ),
+    )
+
+
+def ideas_open_to_comments(*, dialogue: Dialogue, limit: int = 500) -> list[Idea]:
+    """Public, not withdrawn ideas of a dialogue: what a session's comment may answer."""
+    return list(
+        Idea.objects.filter(
+            dialogue=dialogue, visibility=Visibility.PUBLISHED, withdrawn_at__isnull=True
+        ).order_by("-created_at")[:limit]
+    )
+
+
+def gathering_uploads_staged(*, gathering: Gathering) -> QuerySet[GatheringUpload]:
+    return GatheringUpload.objects.filter(
+        gathering=gathering, status=GatheringUpload.Status.STAGED
+    ).order_by("-created_at")
+
+
+def gathering_upload_get(*, gathering: Gathering, upload_id: int) -> GatheringUpload | None:
+    return GatheringUpload.objects.filter(gathering=gathering, pk=upload_id).first()
+
+
+def gathering_upload_preview(*, upload: GatheringUpload) -> list[CheckedRow]:
+    """Each staged row with what is wrong with it, checked against the dialogue as it is now."""
+    return rows_check(
+        dialogue=upload.gathering.dialogue,
+        rows=[UploadRow.from_json(row) for row in upload.rows],
+    )

@@ -7,7 +7,7 @@ dialogue is open, editing only your own idea within the window, one rating per i
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import TypeVar
 
 from allauth.account.models import EmailAddress
@@ -23,7 +23,17 @@ from accounts.roles import Capability, user_can
 from billing.entitlements import Feature, PlanLimitError, entitlement_check
 from dialogues import signals
 from dialogues.activity import activity_touch
-from dialogues.models import Comment, Dialogue, Idea, Rating, StatusChange, Tag
+from dialogues.gathering_upload import UploadRow, rows_check, upload_parse
+from dialogues.models import (
+    Comment,
+    Dialogue,
+    Gathering,
+    GatheringUpload,
+    Idea,
+    Rating,
+    StatusChange,
+    Tag,
+)
 from dialogues.selectors import dialogues_due_to_open
 from moderation import services as moderation
 from moderation.models import Report, SafeguardingConcern, Visibility
@@ -546,3 +556,258 @@ def dialogue_next_states(*, dialogue: Dialogue) -> list[Dialogue.State]:
     """The states staff can move this dialogue to by hand, in a stable order."""
     allowed = _STATE_CHANGES[Dialogue.State(dialogue.state)]
     return [state for state in Dialogue.State if state in allowed]
+
+
+# In-person sessions: staff enter what a group said, on its behalf. The posts have no author
+# (so no notice, follow, ban or account deletion ever treats the staff member as their
+# author); `entered_by` keeps who typed them in, for the organisation's own records.
+
+
+def _gathering_staff_check(user: User) -> None:
+    if not user_can(user, Capability.RECORD_GATHERINGS):
+        raise NotAllowed("Only admins and moderators can enter what a session said.")
+
+
+def _gathering_open_check(gathering: Gathering) -> None:
+    if gathering.dialogue.state != Dialogue.State.OPEN:
+        raise NotAllowed(
+            "This dialogue is not open, so nothing can be added to it: a session's "
+            "contributions join the conversation like anyone's, while it is open."
+        )
+
+
+def _gathering_pre_moderated(gathering: Gathering) -> bool:
+    """The dialogue's own rule, and (tenant setting) groups that include under-18s: the same
+    rules as residents' posts, without staff's exemption, since the words are the group's."""
+    if gathering.dialogue.moderation == Dialogue.Moderation.PRE:
+        return True
+    return gathering.under_18 and site_settings_get().premoderate_under_18
+
+
+@transaction.atomic
+def gathering_create(
+    *,
+    dialogue: Dialogue,
+    by: User,
+    place: str,
+    held_on: date,
+    group_description: str = "",
+    under_18: bool = False,
+) -> Gathering:
+    """Records a session held in person, so its contributions can be entered."""
+    _gathering_staff_check(by)
+    gathering = Gathering(
+        dialogue=dialogue,
+        place=place.strip(),
+        held_on=held_on,
+        group_description=group_description.strip(),
+        under_18=under_18,
+        entered_by=by,
+    )
+    _gathering_open_check(gathering)
+    gathering.full_clean()
+    gathering.save()
+    return gathering
+
+
+# Set by these services from rows they already hold: checking each exists would cost a query
+# per field, per row of an upload.
+_HELD_RELATIONS = ["author", "dialogue", "idea", "parent", "gathering", "entered_by", "reviewed_by"]
+
+
+def _gathered_idea(
+    *, gathering: Gathering, by: User, title: str, body: str, key: uuid.UUID
+) -> Idea:
+    return Idea(
+        dialogue=gathering.dialogue,
+        author=None,  # a group has no account; the session speaks for it
+        gathering=gathering,
+        entered_by=by,
+        title=title.strip(),
+        body=body.strip(),
+        submission_key=key,
+    )
+
+
+def _gathered_comment(
+    *, gathering: Gathering, by: User, idea: Idea, body: str, key: uuid.UUID
+) -> Comment:
+    return Comment(
+        idea=idea,
+        author=None,
+        gathering=gathering,
+        entered_by=by,
+        body=body.strip(),
+        submission_key=key,
+    )
+
+
+def _gathered_save(item: Idea | Comment, *, gathering: Gathering) -> None:
+    """Screens and saves a session's post. A second post with the same key is refused by the
+    database's unique constraint (IntegrityError), which the caller handles."""
+    text = f"{item.title}\n{item.body}" if isinstance(item, Idea) else item.body
+    apply_screening(item, screen(text=text, pre_moderated=_gathering_pre_moderated(gathering)))
+    item.full_clean(exclude=_HELD_RELATIONS, validate_unique=False, validate_constraints=False)
+    item.save()
+
+
+def _gathered_announce(item: Idea | Comment, *, tags: list[Tag] | None = None) -> None:
+    """What follows any new post: its topics, the signals, and (when public) the counters,
+    activity and notifications."""
+    if isinstance(item, Idea):
+        if tags:
+            item.tags.set(tags)
+        signals.idea_posted.send(sender=Idea, idea=item)
+    else:
+        signals.comment_posted.send(sender=Comment, comment=item)
+    if item.is_published:
+        post_published(item=item)
+
+
+def _gathered_comment_check(gathering: Gathering, idea: Idea) -> None:
+    if idea.dialogue_id != gathering.dialogue_id:
+        raise ValidationError("That idea belongs to another dialogue.")
+    if idea.is_withdrawn:
+        raise NotAllowed("This idea has been withdrawn.")
+    if not idea.is_published:
+        raise NotAllowed("This idea is not public, so it cannot be discussed yet.")
+
+
+@transaction.atomic
+def gathered_idea_create(
+    *,
+    gathering: Gathering,
+    by: User,
+    title: str,
+    body: str,
+    tags: list[Tag] | None = None,
+    submission_key: uuid.UUID | None = None,
+) -> Idea:
+    """An idea a group had at a session, screened and moderated like any resident's; the same
+    submission_key for the same session returns the first idea."""
+    _gathering_staff_check(by)
+    _gathering_open_check(gathering)
+    key = submission_key or uuid.uuid4()
+    existing = Idea.objects.filter(gathering=gathering, submission_key=key).first()
+    if existing is not None:
+        return existing
+    idea = _gathered_idea(gathering=gathering, by=by, title=title, body=body, key=key)
+    try:
+        with transaction.atomic():
+            _gathered_save(idea, gathering=gathering)
+    except IntegrityError:
+        # A concurrent double submit won the race: return the idea it created.
+        return Idea.objects.get(gathering=gathering, submission_key=key)
+    _gathered_announce(idea, tags=tags)
+    return idea
+
+
+@transaction.atomic
+def gathered_comment_create(
+    *,
+    gathering: Gathering,
+    by: User,
+    idea: Idea,
+    body: str,
+    submission_key: uuid.UUID | None = None,
+) -> Comment:
+    """A group's comment on a public idea of the session's dialogue, screened like anyone's."""
+    _gathering_staff_check(by)
+    _gathering_open_check(gathering)
+    _gathered_comment_check(gathering, idea)
+    key = submission_key or uuid.uuid4()
+    existing = Comment.objects.filter(gathering=gathering, submission_key=key).first()
+    if existing is not None:
+        return existing
+    comment = _gathered_comment(gathering=gathering, by=by, idea=idea, body=body, key=key)
+    try:
+        with transaction.atomic():
+            _gathered_save(comment, gathering=gathering)
+    except IntegrityError:
+        return Comment.objects.get(gathering=gathering, submission_key=key)
+    _gathered_announce(comment)
+    return comment
+
+
+@transaction.atomic
+def gathering_upload_stage(
+    *, gathering: Gathering, by: User, name: str, data: bytes
+) -> GatheringUpload:
+    """Reads a spreadsheet into a staged upload for the preview; nothing is posted yet.
+
+    Raises gathering_upload.UploadError (a ValidationError) when the file cannot be read.
+    """
+    _gathering_staff_check(by)
+    _gathering_open_check(gathering)
+    parsed = upload_parse(name=name, data=data)
+    return GatheringUpload.objects.create(
+        gathering=gathering,
+        uploaded_by=by,
+        file_name=name[-200:],
+        file_problems=parsed.file_problems,
+        rows=[row.as_json() for row in parsed.rows],
+    )
+
+
+def _upload_row_key(upload: GatheringUpload, line: int) -> uuid.UUID:
+    """The same row of the same upload always makes the same post, whatever retries."""
+    return uuid.uuid5(uuid.NAMESPACE_URL, f"gathering-upload:{upload.pk}:{line}")
+
+
+@transaction.atomic
+def gathering_upload_import(*, upload: GatheringUpload, by: User) -> int:
+    """Posts every row of a staged upload, or none: refused while any row has a problem.
+
+    Importing again (a double submit) posts nothing more and returns 0.
+    """
+    _gathering_staff_check(by)
+    locked = (
+        GatheringUpload.objects.select_for_update()
+        .select_related("gathering__dialogue")
+        .get(pk=upload.pk)
+    )
+    if locked.status == GatheringUpload.Status.IMPORTED:
+        return 0
+    gathering = locked.gathering
+    _gathering_open_check(gathering)
+    checked = rows_check(
+        dialogue=gathering.dialogue, rows=[UploadRow.from_json(row) for row in locked.rows]
+    )
+    if locked.file_problems or any(entry.problems for entry in checked):
+        raise ValidationError(
+            "Some rows have problems. Fix them in the spreadsheet and upload it again: "
+            "nothing was imported."
+        )
+    # The upload's row lock makes this the only import of it, so each row is posted straight
+    # away: no look-up for an earlier copy and no savepoint per row (a clash aborts them all).
+    for entry in checked:
+        key = _upload_row_key(locked, entry.row.line)
+        item: Idea | Comment
+        if entry.idea is not None:
+            item = _gathered_comment(
+                gathering=gathering, by=by, idea=entry.idea, body=entry.row.body, key=key
+            )
+        else:
+            item = _gathered_idea(
+                gathering=gathering, by=by, title=entry.row.title, body=entry.row.body, key=key
+            )
+        _gathered_save(item, gathering=gathering)
+        _gathered_announce(item, tags=entry.tags)
+    locked.status = GatheringUpload.Status.IMPORTED
+    locked.imported_count = len(checked)
+    locked.imported_at = timezone.now()
+    # The posts are the record from now on; a copy of their words must not outlive a
+    # moderator's redaction.
+    locked.rows = []
+    locked.save(update_fields=["status", "imported_count", "imported_at", "rows"])
+    return len(checked)
+
+
+@transaction.atomic
+def gathering_upload_discard(*, upload: GatheringUpload, by: User) -> bool:
+    """Deletes a staged upload and its rows; an imported one stays (its posts are live)."""
+    _gathering_staff_check(by)
+    deleted, _ = GatheringUpload.objects.filter(
+        pk=upload.pk, status=GatheringUpload.Status.STAGED
+    ).delete()
+    return bool(deleted)
