@@ -27,7 +27,7 @@ from django.db.models.functions import Cast, TruncDate, TruncWeek
 from django.utils import timezone
 
 from accounts.models import DemographicAnswer, DemographicQuestion, User
-from dialogues.models import Comment, Dialogue, Idea, Rating, StatusChange, Tag
+from dialogues.models import Comment, Dialogue, Gathering, Idea, Rating, StatusChange, Tag
 from dialogues.selectors import ideas_listed
 from insights.suppression import groups_shown
 from moderation.models import WAITING, Visibility
@@ -105,6 +105,9 @@ class KeyFigures:
     ideas: int
     comments: int
     ratings: int
+    # In-person sessions recorded, and the ideas and comments gathered at them (public ones).
+    sessions: int = 0
+    gathered: int = 0
 
 
 @dataclass
@@ -351,6 +354,9 @@ def dialogue_insights(dialogue: Dialogue) -> DialogueInsights:
             ideas=totals["Ideas"],
             comments=totals["Comments"],
             ratings=totals["Ratings"],
+            sessions=Gathering.objects.filter(dialogue=dialogue).count(),
+            gathered=_published_ideas(dialogue).filter(gathering__isnull=False).count()
+            + _published_comments(dialogue).filter(gathering__isnull=False).count(),
         ),
         activity=act,
         top_tags=top_tags(dialogue),

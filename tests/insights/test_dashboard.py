@@ -14,7 +14,7 @@ from django.utils import timezone
 from django_tenants.utils import tenant_context
 
 from accounts.models import DemographicAnswer, DemographicQuestion, User
-from dialogues.models import Comment, Dialogue, Idea, Rating, StatusChange, Tag
+from dialogues.models import Comment, Dialogue, Gathering, Idea, Rating, StatusChange, Tag
 from moderation.models import Visibility
 from tenants.models import Tenant
 from tests.factories import CommentFactory, DialogueFactory, IdeaFactory, UserFactory
@@ -90,6 +90,11 @@ def busy_dialogue(tenant_a: Tenant) -> Dialogue:
             reviewed_at=now - timedelta(hours=6),
         )
         CommentFactory.create(idea=ideas[1], author=staff, is_official=True)
+        # Said at a youth club and typed in by staff: no author, not a participant.
+        session = Gathering.objects.create(
+            dialogue=dialogue, place="Kirkby youth club", held_on=now.date(), entered_by=staff
+        )
+        CommentFactory.create(idea=ideas[3], author=None, gathering=session, entered_by=staff)
         StatusChange.objects.create(
             idea=ideas[2], status="accepted", explanation="We will do it.", changed_by=staff
         )
@@ -141,18 +146,20 @@ def test_the_figures_match_the_database(
         )
         participants = User.objects.filter(pk__in=residents, role=User.Role.RESIDENT).count()
         ratings = Rating.objects.filter(idea__dialogue=busy_dialogue).count()
-        assert (published_ideas.count(), published_comments.count()) == (5, 9)
+        assert (published_ideas.count(), published_comments.count()) == (5, 10)
     assert _figure(html, "Participants") == str(participants) == "8"
     assert _figure(html, "Ideas") == str(published_ideas.count())
     assert _figure(html, "Comments") == str(published_comments.count())
     assert _figure(html, "Ratings") == str(ratings)
+    assert _figure(html, "In-person sessions") == "1"
+    assert _figure(html, "Ideas and comments gathered at sessions") == "1"
     assert _figure(html, "Ideas with a response") == "2 of 5 (40%)"
     assert _figure(html, "Median time to respond") == "4 hours"
     assert _figure(html, "Waiting for a moderator") == "2"
     assert _figure(html, "Median time to first review") == "3 hours"
     # Each chart's table adds up to its key figure.
     assert _table_total(html, "Ideas per day") == 5
-    assert _table_total(html, "Comments per day") == 9
+    assert _table_total(html, "Comments per day") == 10
     assert _table_total(html, "New participants per day") == 8
     assert _table_total(html, "Ideas per tag (top ten)") == 4
     # Charts are images with a name, drawn here: no third-party script.
