@@ -11,7 +11,7 @@ register = template.Library()
 
 @register.filter
 def duration_words(value: timedelta | None) -> str:
-    """"3 days 4 hours", "5 hours 10 minutes", "12 minutes", "under a minute"."""
+    """ "3 days 4 hours", "5 hours 10 minutes", "12 minutes", "under a minute"."""
     if value is None:
         return ""
     minutes = int(value.total_seconds() // 60)
