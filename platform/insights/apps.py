@@ -7,3 +7,6 @@ class InsightsConfig(AppConfig):
     name = "insights"
     label = "insights"
     verbose_name = "Insights"
+
+    def ready(self) -> None:
+        from insights import signals  # noqa: F401  (connects the receivers)

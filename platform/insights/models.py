@@ -66,6 +66,14 @@ class ThemeRun(models.Model):
     class Meta:
         ordering = ["-created_at"]
         get_latest_by = "created_at"
+        constraints = [
+            # One run at a time per dialogue: a second request while one waits or runs fails.
+            models.UniqueConstraint(
+                fields=["dialogue"],
+                condition=models.Q(state__in=["queued", "running"]),
+                name="theme_run_one_active",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Theme run {self.pk} ({self.state})"

@@ -10,6 +10,7 @@ from townsquare import views
 
 urlpatterns = [
     path("", include("dialogues.urls")),
+    path("", include("insights.suggest_urls")),
     path("accounts/signup/", SignupView.as_view(), name="account_signup"),
     path("join/", account_views.join_with_code, name="join_with_code"),
     path("accounts/", include("privacy.urls")),
