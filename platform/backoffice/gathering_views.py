@@ -99,7 +99,9 @@ def _detail(
         "has_ideas": bool(ideas),
         "upload_form": forms.get("upload_form") or GatheringUploadForm(),
         "uploads": selectors.gathering_uploads_staged(gathering=gathering),
-        "contributions": selectors.gathering_contributions(gathering=gathering),
+        "contributions": selectors.gathering_contributions(
+            gathering=gathering, viewer=signed_in_user(request)
+        ),
     }
     return render(request, "backoffice/gathering.html", context, status=status)
 

@@ -437,17 +437,21 @@ class GatheringContributions:
     comments: list[Comment]
 
 
-def gathering_contributions(*, gathering: Gathering) -> GatheringContributions:
-    """Everything entered for a session, whatever a moderator decided, newest first."""
+def gathering_contributions(*, gathering: Gathering, viewer: User) -> GatheringContributions:
+    """Everything entered for a session, whatever a moderator decided, newest first; a post
+    held for safeguarding only for safeguarding leads, as everywhere else."""
+    ideas = gathering.ideas.all()
+    comments = gathering.comments.all()
+    if not user_can(viewer, Capability.SAFEGUARD):
+        ideas = ideas.exclude(hold_reasons__contains=[{"kind": SAFEGUARDING}])
+        comments = comments.exclude(hold_reasons__contains=[{"kind": SAFEGUARDING}])
     return GatheringContributions(
         ideas=list(
-            gathering.ideas.select_related("entered_by")
+            ideas.select_related("entered_by")
             .prefetch_related("tags")
             .order_by("-created_at")[:500]
         ),
-        comments=list(
-            gathering.comments.select_related("entered_by", "idea").order_by("-created_at")[:500]
-        ),
+        comments=list(comments.select_related("entered_by", "idea").order_by("-created_at")[:500]),
     )
 
 

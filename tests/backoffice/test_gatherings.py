@@ -263,3 +263,23 @@ def test_a_staged_upload_can_be_discarded(
     with tenant_context(tenant_a):
         assert not GatheringUpload.objects.filter(gathering=session).exists()
         assert not Idea.objects.filter(gathering=session).exists()
+
+
+def test_a_post_held_for_safeguarding_is_not_shown_on_the_session_page(
+    moderator: Client, tenant_a: Tenant, session: Gathering
+) -> None:
+    """Only safeguarding leads read what a concern holds: recording sessions is no way in."""
+    with tenant_context(tenant_a):
+        admin = _user(tenant_a, User.Role.ADMIN)
+        kept = gathered_idea_create(
+            gathering=session, by=admin, title="Better bus shelters", body="Lit and warm."
+        )
+        held = gathered_idea_create(
+            gathering=session, by=admin, title="What happened by the canal", body="Details."
+        )
+        Idea.objects.filter(pk=held.pk).update(
+            visibility="hidden", hold_reasons=[{"kind": "safeguarding", "match": ""}]
+        )
+    html = moderator.get(f"/manage/sessions/{session.pk}/").content.decode()
+    assert kept.title in html
+    assert held.title not in html
