@@ -20,6 +20,7 @@ from moderation import services as moderation
 from moderation.models import PRE_MODERATION, SafeguardingConcern
 from moderation.personal_details import KINDS
 from townsquare.errors import NotAllowed
+from townsquare.lib.forms import whole_number
 
 REASON_KINDS = [*KINDS, PRE_MODERATION]
 
@@ -192,7 +193,13 @@ def ban(request: HttpRequest, kind: str, item_id: int) -> HttpResponse:
     if item.author is None:
         raise Http404("No author to ban")
     days_text = request.POST.get("days", "")
-    days = int(days_text) if days_text.isdigit() and int(days_text) > 0 else None
+    days = whole_number(days_text, maximum=36_500) or None
+    if days_text.strip() and days is None and days_text.strip() != "0":
+        messages.error(
+            request,
+            "Choose how long the ban lasts: a number of days, or for good.",
+        )
+        return redirect("backoffice:moderation")
     author, reason = item.author, request.POST.get("reason", "")
     _run(
         request,
@@ -211,10 +218,11 @@ def bulk(request: HttpRequest) -> HttpResponse:
     decided = skipped = 0
     for value in request.POST.getlist("selected")[:100]:
         kind, _, pk = value.partition(":")
-        if not pk.isdigit():
+        post_id = whole_number(pk)
+        if post_id is None:
             continue
         try:
-            item = _item(kind, int(pk))
+            item = _item(kind, post_id)
             done = services.post_decide(
                 item=item, by=signed_in_user(request), approve=approve, reason=reason
             )

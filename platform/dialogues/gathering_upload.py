@@ -14,8 +14,11 @@ from django.core.exceptions import ValidationError
 
 from dialogues.models import Dialogue, Idea, Tag
 from moderation.models import Visibility
+from townsquare.lib.forms import whole_number
 
 MAX_BYTES = 2 * 1024 * 1024
+# Columns read from a workbook: our four, and room to notice ones that should not be there.
+MAX_COLUMNS = 64
 MAX_ROWS = 2000
 # An XLSX is a zip of XML: refuse one that would unpack to far more than any real sheet of
 # MAX_ROWS rows needs (a "zip bomb") before openpyxl reads any of it.
@@ -143,7 +146,10 @@ def _rows_from_cells(table: Iterable[Sequence[Any]]) -> ParsedUpload:
             if index >= len(headers) or not headers[index]
         )
         if row.is_blank:
-            pending_blank.append(row)
+            # Only as many as could ever be imported are kept: a sheet may well hold a
+            # million formatted empty rows after its table.
+            if len(pending_blank) <= MAX_ROWS:
+                pending_blank.append(row)
             continue
         # Blank rows followed by data are inside the table; trailing ones are not.
         rows += pending_blank
@@ -210,7 +216,9 @@ def _xlsx_cells(data: bytes) -> Iterator[tuple[Any, ...]]:
         if sheet is None:
             raise unreadable
         try:
-            yield from sheet.iter_rows(values_only=True)
+            # A row is read up to MAX_COLUMNS cells: a sheet formatted out to column XFD
+            # would otherwise hand us 16,384 empty cells a row.
+            yield from sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS)
         except Exception:
             raise unreadable from None
     finally:
@@ -269,7 +277,7 @@ def rows_check(*, dialogue: Dialogue, rows: Sequence[UploadRow]) -> list[Checked
     """Every row with its problems (none means it can be imported), its topics and, for a
     comment, the idea it answers: a public idea of this dialogue, not withdrawn."""
     tags = _tag_lookup()
-    wanted_ids = {int(row.idea_id) for row in rows if row.idea_id.isdigit()}
+    wanted_ids = {number for row in rows if (number := whole_number(row.idea_id)) is not None}
     ideas = {
         idea.pk: idea
         for idea in Idea.objects.filter(
@@ -288,10 +296,11 @@ def rows_check(*, dialogue: Dialogue, rows: Sequence[UploadRow]) -> list[Checked
             checked.append(CheckedRow(row, ["This row is blank: delete it."]))
             continue
         if row.kind == "comment":
-            if not row.idea_id.isdigit():
-                problems.append(f"Idea id “{row.idea_id}” is not a number.")
+            idea_id = whole_number(row.idea_id)
+            if idea_id is None:
+                problems.append(f"Idea id “{row.idea_id[:20]}” is not a number.")
             else:
-                idea = ideas.get(int(row.idea_id))
+                idea = ideas.get(idea_id)
                 if idea is None:
                     problems.append(
                         f"There is no public idea {row.idea_id} in this dialogue to comment on."

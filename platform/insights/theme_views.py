@@ -18,6 +18,7 @@ from dialogues.models import Dialogue
 from insights import selectors, services
 from insights.forms import MergeForm, RenameForm, SplitForm
 from insights.models import Theme, ThemeRun
+from townsquare.lib.forms import whole_number
 
 
 def _dialogue_or_404(slug: str) -> Dialogue:
@@ -110,7 +111,11 @@ def _detail(
         "split_form": forms.get("split") or SplitForm(members=members, auto_id="split-%s"),
         "themes_url": _themes_url(dialogue),
         # A refused split keeps the boxes that were ticked.
-        "checked_members": {int(pk) for pk in request.POST.getlist("members") if pk.isdigit()},
+        "checked_members": {
+            number
+            for pk in request.POST.getlist("members")
+            if (number := whole_number(pk)) is not None
+        },
     } | _run_context(dialogue)
     return render(request, "insights/themes_detail.html", context, status=status)
 

@@ -116,6 +116,23 @@ def test_a_file_that_cannot_be_used_is_refused_with_a_clear_message(
         upload_parse(name=name, data=data)
 
 
+def test_a_sheet_formatted_far_past_its_table_is_read_as_its_table() -> None:
+    """Formatting out to the last column and thousands of empty rows after the table (as
+    Excel leaves them) neither hide the rows nor count against the row limit."""
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["title", "body"])
+    sheet.append(["Brighter lamps", "On the path by the canal"])
+    sheet.append(["Later buses", "The 14 stops at nine"])
+    for line in range(4, 20_004, 7):
+        sheet.cell(row=line, column=16_384, value=" ")
+    out = io.BytesIO()
+    book.save(out)
+    parsed = upload_parse(name="formatted.xlsx", data=out.getvalue())
+    assert [row.title for row in parsed.rows] == ["Brighter lamps", "Later buses"]
+    assert parsed.file_problems == []
+
+
 def test_more_than_the_row_limit_is_refused() -> None:
     rows = [["title", "body"]] + [[f"T{n}", "B"] for n in range(MAX_ROWS + 1)]
     with pytest.raises(UploadError, match="more than 2,000 rows"):
@@ -164,6 +181,8 @@ def test_every_row_with_a_problem_is_named_and_nothing_is_imported(
         ["A title", "Comment with a title", "", str(good.pk)],  # 10
         ["Idea", "x" * 5001, "Unknown topic", ""],  # 11
         ["", "A fine comment", "", str(good.pk)],  # 12: fine
+        ["", "A superscript id", "", "²"],  # 13: isdigit() says yes, int() says no
+        ["", "A huge id", "", "9" * 5000],  # 14: too long for int()
     ]
     upload = gathering_upload_stage(
         gathering=session, by=staff, name="session.csv", data=csv_file(rows)
@@ -179,6 +198,8 @@ def test_every_row_with_a_problem_is_named_and_nothing_is_imported(
             f"There is no public idea {rows[line - 1][3]} in this dialogue to comment on."
         ]
     assert problems[9] == ["Idea id “twelve” is not a number."]
+    assert problems[13] == ["Idea id “²” is not a number."]
+    assert problems[14] == [f"Idea id “{'9' * 20}” is not a number."]
     assert "comments have no title" in problems[10][0]
     assert problems[11] == [
         "“Unknown topic” is not one of the site's topics (Parks).",

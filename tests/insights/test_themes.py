@@ -334,6 +334,9 @@ def test_edit_forms_change_the_theme_or_explain_why_not(
     no_members = client.post(f"{base}/{first.pk}/split/", {"label": "Part"})
     assert no_members.status_code == 400
     assert "Tick at least one contribution" in no_members.content.decode()
+    for odd in ("²", "9" * 5000, "-1"):
+        not_a_member = client.post(f"{base}/{first.pk}/split/", {"members": odd, "label": "P"})
+        assert not_a_member.status_code == 400
     no_name = client.post(f"{base}/{first.pk}/split/", {"members": members[:2], "label": ""})
     assert no_name.status_code == 400
     # The ticked boxes stay ticked for the second try.

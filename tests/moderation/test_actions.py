@@ -102,6 +102,24 @@ def test_a_banned_resident_can_read_but_not_post(
     assert "Staff cannot be banned" in refused.content.decode()
 
 
+def test_a_ban_length_that_is_no_number_bans_nobody(
+    desk: tuple[Client, User], tenant_a: Tenant
+) -> None:
+    client, _ = desk
+    with tenant_context(tenant_a):
+        dialogue = DialogueFactory.create(moderation=Dialogue.Moderation.PRE)
+        resident = UserFactory.create()
+        held = idea_create(dialogue=dialogue, author=resident, title="Hm", body="Hm")
+    for days in ("²", "9" * 5000, "-3", "99999999"):
+        response = client.post(
+            f"/manage/moderation/idea/{held.pk}/ban/", {"days": days, "reason": "x"}, follow=True
+        )
+        assert response.status_code == 200
+        assert "Choose how long the ban lasts" in response.content.decode()
+    with tenant_context(tenant_a):
+        assert not User.objects.get(pk=resident.pk).is_banned
+
+
 def test_bulk_decisions_decide_each_post_and_report_what_was_already_done(
     desk: tuple[Client, User], tenant_a: Tenant
 ) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django import forms
@@ -39,3 +40,12 @@ class MultilineField(forms.CharField):
     def to_python(self, value: Any) -> Any:
         value = super().to_python(value)
         return value.replace("\r\n", "\n") if isinstance(value, str) else value
+
+
+def whole_number(text: str, *, maximum: int = 10**18) -> int | None:
+    """A plain ASCII whole number from 0 to maximum, or None. str.isdigit() alone also
+    accepts "²" and digit strings too long for int(), which then raise."""
+    if not re.fullmatch(r"[0-9]{1,19}", text.strip()):
+        return None
+    number = int(text)
+    return number if number <= maximum else None
