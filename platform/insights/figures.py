@@ -28,9 +28,9 @@ from django.utils import timezone
 
 from accounts.models import DemographicAnswer, DemographicQuestion, User
 from dialogues.models import Comment, Dialogue, Gathering, Idea, Rating, StatusChange, Tag
-from dialogues.selectors import ideas_listed
+from dialogues.selectors import comment_rule, ideas_listed
 from insights.suppression import groups_shown
-from moderation.models import WAITING, Visibility
+from moderation.models import WAITING
 
 # Past this many days a day-by-day chart has too many bars to read: it counts weeks instead.
 DAILY_UP_TO_DAYS = 92
@@ -130,8 +130,10 @@ def _published_ideas(dialogue: Dialogue) -> QuerySet[Idea]:
 
 
 def _published_comments(dialogue: Dialogue) -> QuerySet[Comment]:
+    """Comments the public sees: the public pages' rule (a reply under a hidden comment is
+    hidden too), on ideas that count."""
     return Comment.objects.filter(
-        idea__in=_published_ideas(dialogue), visibility=Visibility.PUBLISHED
+        comment_rule(None), idea__dialogue=dialogue, idea__withdrawn_at__isnull=True
     )
 
 

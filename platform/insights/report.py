@@ -12,9 +12,10 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from dialogues.models import Comment, Idea, StatusChange
+from dialogues.selectors import comment_rule
 from insights.charts import Chart, bar_chart, column_chart
 from insights.figures import DialogueInsights
-from insights.models import Theme, ThemeMember
+from insights.selectors import themes_of
 from moderation.models import Visibility
 
 THEMES_SHOWN = 8
@@ -30,44 +31,38 @@ class ThemeSummary:
 
 
 def _themes(insights: DialogueInsights) -> list[ThemeSummary]:
-    """The largest themes of the latest grouping, with ideas the public can see as examples."""
-    summaries = []
-    themes = Theme.objects.filter(dialogue=insights.dialogue, merged_into__isnull=True)
-    for theme in themes.order_by("-size", "label")[:THEMES_SHOWN]:
-        members = (
-            ThemeMember.objects.filter(
-                theme=theme,
+    """The largest themes of the latest grouping, counted and illustrated by what the public
+    can see now (insights.selectors.themes_of)."""
+    return [
+        ThemeSummary(
+            theme.label,
+            theme.visible_size,  # type: ignore[attr-defined]
+            [str(phrase) for phrase in theme.key_phrases][:6],
+            list(theme.representatives),  # type: ignore[attr-defined]
+        )
+        for theme in themes_of(dialogue=insights.dialogue)[:THEMES_SHOWN]
+    ]
+
+
+def _official_responses(insights: DialogueInsights) -> dict[str, Any]:
+    return {
+        "status_changes": list(
+            StatusChange.objects.filter(
+                idea__dialogue=insights.dialogue,
                 idea__visibility=Visibility.PUBLISHED,
                 idea__withdrawn_at__isnull=True,
             )
             .select_related("idea__dialogue")
-            .order_by("-similarity")[:3]
-        )
-        summaries.append(
-            ThemeSummary(
-                theme.label,
-                theme.size,
-                [str(phrase) for phrase in theme.key_phrases][:6],
-                [member.idea for member in members if member.idea is not None],
-            )
-        )
-    return summaries
-
-
-def _official_responses(insights: DialogueInsights) -> dict[str, Any]:
-    published = {
-        "idea__dialogue": insights.dialogue,
-        "idea__visibility": Visibility.PUBLISHED,
-        "idea__withdrawn_at__isnull": True,
-    }
-    return {
-        "status_changes": list(
-            StatusChange.objects.filter(**published)
-            .select_related("idea__dialogue")
             .order_by("-created_at")[:RESPONSES_SHOWN]
         ),
+        # The public pages' rule: an official reply under a hidden comment stays out too.
         "official_comments": list(
-            Comment.objects.filter(**published, is_official=True, visibility=Visibility.PUBLISHED)
+            Comment.objects.filter(
+                comment_rule(None),
+                idea__dialogue=insights.dialogue,
+                idea__withdrawn_at__isnull=True,
+                is_official=True,
+            )
             .select_related("idea__dialogue")
             .order_by("-created_at")[:RESPONSES_SHOWN]
         ),

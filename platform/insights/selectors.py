@@ -67,7 +67,7 @@ def embeddings_of(*, kind: str, pks: list[int]) -> dict[int, Embedding]:
     return {getattr(row, field): row for row in rows}
 
 
-def _member_visible() -> Q:
+def member_visible() -> Q:
     """Members staff see on theme pages: only contributions that are public now (a post
     hidden after the last run drops out at once, not at the next run)."""
     idea_member = (
@@ -96,7 +96,7 @@ def themes_of(*, dialogue: Dialogue) -> list[Theme]:
     )
     members = (
         ThemeMember.objects.filter(theme__in=themes, idea__isnull=False)
-        .filter(_member_visible())
+        .filter(member_visible())
         .select_related("idea", "idea__dialogue")
         .order_by("theme_id", "-similarity")
     )
@@ -130,7 +130,7 @@ def theme_members(*, theme: Theme) -> list[ThemeMember]:
     """A theme's visible members, most typical first, with what they belong to."""
     return list(
         ThemeMember.objects.filter(theme=theme)
-        .filter(_member_visible())
+        .filter(member_visible())
         .select_related("idea", "idea__dialogue", "comment", "comment__idea__dialogue")
         .order_by("-similarity", "pk")
     )

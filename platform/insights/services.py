@@ -26,6 +26,7 @@ from insights.selectors import (
     idea_text,
     ideas_by_pk,
     ideas_public,
+    member_visible,
 )
 
 logger = logging.getLogger(__name__)
@@ -491,13 +492,27 @@ def theme_split(*, theme: Theme, member_ids: Sequence[int], label: str) -> Theme
     return new
 
 
+@transaction.atomic
+def themes_redescribe(*, dialogue_id: int) -> None:
+    """After a member was hidden, withdrawn or redacted: the dialogue's themes described again
+    from what is public now, so no key phrase or label carries words the public cannot see."""
+    list(Theme.objects.select_for_update().filter(dialogue_id=dialogue_id).values_list("pk"))
+    _dialogue_redescribe(dialogue_id=dialogue_id)
+
+
 def _dialogue_redescribe(*, dialogue_id: int) -> None:
     """After an edit: every live theme's size, centroid, key phrases and similarities again,
     from the stored vectors of its current members (no embedding is made)."""
     themes = list(
         Theme.objects.filter(dialogue_id=dialogue_id, merged_into__isnull=True).order_by("pk")
     )
-    members = list(ThemeMember.objects.filter(theme__in=themes).select_related("idea", "comment"))
+    # Only what the public can see now describes a theme: a post hidden or withdrawn since the
+    # run must not lend its words to key phrases or a label.
+    members = list(
+        ThemeMember.objects.filter(theme__in=themes)
+        .filter(member_visible())
+        .select_related("idea", "comment")
+    )
     items: list[Contribution] = []
     rows: list[ThemeMember] = []
     members_of: dict[int, list[int]] = {theme.pk: [] for theme in themes}

@@ -16,3 +16,8 @@ def insights_theme_run(*, run_id: int) -> str:
 @app.task(acks_late=True, soft_time_limit=60, time_limit=90)
 def insights_idea_embed(*, idea_id: int) -> bool:
     return services.idea_embed(idea_id=idea_id)
+
+
+@app.task(acks_late=True, soft_time_limit=120, time_limit=150)
+def insights_themes_redescribe(*, dialogue_id: int) -> None:
+    services.themes_redescribe(dialogue_id=dialogue_id)
