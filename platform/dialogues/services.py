@@ -811,3 +811,18 @@ def gathering_upload_discard(*, upload: GatheringUpload, by: User) -> bool:
         pk=upload.pk, status=GatheringUpload.Status.STAGED
     ).delete()
     return bool(deleted)
+
+
+# Staged rows are unscreened words typed from paper: kept long enough to fix and import,
+# not for ever.
+STAGED_UPLOAD_DAYS = 14
+
+
+def gathering_uploads_forget(*, now: datetime | None = None) -> int:
+    """Deletes uploads staged more than STAGED_UPLOAD_DAYS ago and never imported or
+    discarded; returns how many."""
+    cutoff = (now or timezone.now()) - timedelta(days=STAGED_UPLOAD_DAYS)
+    deleted, _ = GatheringUpload.objects.filter(
+        status=GatheringUpload.Status.STAGED, created_at__lt=cutoff
+    ).delete()
+    return deleted

@@ -7,7 +7,7 @@ import io
 import re
 import uuid
 from collections.abc import Iterator, Sequence
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -20,10 +20,12 @@ from dialogues.gathering_upload import MAX_BYTES, MAX_ROWS, UploadError, upload_
 from dialogues.models import Comment, Gathering, GatheringUpload, Idea, Tag
 from dialogues.selectors import gathering_upload_preview
 from dialogues.services import (
+    STAGED_UPLOAD_DAYS,
     gathering_create,
     gathering_upload_discard,
     gathering_upload_import,
     gathering_upload_stage,
+    gathering_uploads_forget,
 )
 from moderation.models import Visibility
 from tenants.models import Tenant
@@ -267,3 +269,14 @@ def test_a_staged_upload_can_be_discarded_and_an_imported_one_stays(
     gathering_upload_import(upload=imported, by=staff)
     assert not gathering_upload_discard(upload=imported, by=staff)
     assert Idea.objects.filter(gathering=session).count() == 1
+
+
+def test_an_upload_left_staged_for_two_weeks_is_forgotten(session: Gathering, staff: User) -> None:
+    rows = [["title", "body"], ["Brighter lamps", "On the canal path"]]
+    old = gathering_upload_stage(gathering=session, by=staff, name="a.csv", data=csv_file(rows))
+    recent = gathering_upload_stage(gathering=session, by=staff, name="b.csv", data=csv_file(rows))
+    GatheringUpload.objects.filter(pk=old.pk).update(
+        created_at=timezone.now() - timedelta(days=STAGED_UPLOAD_DAYS, hours=1)
+    )
+    assert gathering_uploads_forget() == 1
+    assert list(GatheringUpload.objects.filter(gathering=session)) == [recent]
