@@ -10,7 +10,8 @@ import os
 import random
 import sys
 import time
-from urllib.parse import urlsplit, urlunsplit
+
+from bench.dialogue_page import _bench_database
 
 IDEAS = 5_000
 SLUG = "bench-themes"
@@ -268,21 +269,6 @@ def ideas(count: int, *, seed: int = 7) -> list[tuple[str, str, str]]:
         )
         out.append((topic, rng.choice(titles), body))
     return out
-
-
-def _bench_database() -> None:
-    """Points DATABASE_URL at <name>_bench, creating that database when missing."""
-    import psycopg
-
-    parts = urlsplit(os.environ["DATABASE_URL"])
-    name = parts.path.lstrip("/")
-    if not name.endswith("_bench"):
-        name = f"{name}_bench"
-    admin = urlunsplit(parts._replace(path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
-    os.environ["DATABASE_URL"] = urlunsplit(parts._replace(path=f"/{name}"))
 
 
 def _fill() -> None:
