@@ -73,10 +73,6 @@ def _withheld(state: str) -> str:
     return WITHHELD.get(state, NOT_PUBLIC_WITHHELD)
 
 
-def _has_field(model: type[Model], name: str) -> bool:
-    return any(field.name == name for field in model._meta.get_fields())
-
-
 def _when(moment: datetime | None) -> str:
     """A time in the site's time zone, to the second (ISO 8601, with its offset)."""
     return timezone.localtime(moment).isoformat(timespec="seconds") if moment else ""
@@ -153,13 +149,7 @@ def _comment_state(
     return "dialogue draft"
 
 
-def _gathering_columns(model: type[Model]) -> list[str]:
-    """The gathered-at-a-session columns, where the model records sessions."""
-    return ["gathering_id"] if _has_field(model, "gathering") else []
-
-
 def ideas_rows(scope: Scope) -> Iterator[Row]:
-    gathered = _gathering_columns(Idea)
     # django-stubs does not follow an annotate() after values(): the ignores below say so.
     tag_names = (
         Idea.tags.through.objects.filter(idea_id=OuterRef("pk"))  # type: ignore[misc]
@@ -186,7 +176,7 @@ def ideas_rows(scope: Scope) -> Iterator[Row]:
             "withdrawn_at",
             "dialogue__state",
             "public",
-            *gathered,
+            "gathering_id",
             named=True,
         )
     )
@@ -202,7 +192,7 @@ def ideas_rows(scope: Scope) -> Iterator[Row]:
         "rating_average",
         "comment_count",
         "visibility",
-        *(["gathered_at_session"] if gathered else []),
+        "gathered_at_session",
     ]
     for idea in ideas.iterator(chunk_size=CHUNK):
         state = _idea_state(
@@ -224,14 +214,12 @@ def ideas_rows(scope: Scope) -> Iterator[Row]:
             round(idea.rating_total / idea.rating_count, 2) if idea.rating_count else None,
             idea.comment_count,
             state,
+            "yes" if idea.gathering_id is not None else "no",
         ]
-        if gathered:
-            line.append("yes" if idea.gathering_id is not None else "no")
         yield line
 
 
 def comments_rows(scope: Scope) -> Iterator[Row]:
-    gathered = _gathering_columns(Comment)
     comments = (
         Comment.objects.filter(scope.q("idea__dialogue"))
         .annotate(public=_public(comment_rule()))
@@ -248,7 +236,7 @@ def comments_rows(scope: Scope) -> Iterator[Row]:
             "idea__visibility",
             "parent__visibility",
             "public",
-            *gathered,
+            "gathering_id",
             named=True,
         )
     )
@@ -261,7 +249,7 @@ def comments_rows(scope: Scope) -> Iterator[Row]:
         "body",
         "official",
         "visibility",
-        *(["gathered_at_session"] if gathered else []),
+        "gathered_at_session",
     ]
     for comment in comments.iterator(chunk_size=CHUNK):
         state = _comment_state(
@@ -279,9 +267,8 @@ def comments_rows(scope: Scope) -> Iterator[Row]:
             comment.body if comment.public else _withheld(state),
             "yes" if comment.is_official else "no",
             state,
+            "yes" if comment.gathering_id is not None else "no",
         ]
-        if gathered:
-            line.append("yes" if comment.gathering_id is not None else "no")
         yield line
 
 
