@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -22,7 +24,7 @@ from backoffice.forms import (
 )
 from dialogues import selectors, services
 from dialogues.gathering_upload import MAX_BYTES, UploadError
-from dialogues.models import Dialogue, Gathering, GatheringUpload
+from dialogues.models import Comment, Dialogue, Gathering, GatheringUpload, Idea
 from moderation.models import Moderated
 from townsquare.errors import NotAllowed
 
@@ -125,26 +127,20 @@ def _posted_message(item: Moderated, what: str) -> str:
 def gathered_idea_new(request: HttpRequest, gathering_id: int) -> HttpResponse:
     gathering = _gathering(gathering_id)
     form = GatheredIdeaForm(request.POST)
-    if form.is_valid():
-        try:
-            idea = services.gathered_idea_create(
-                gathering=gathering,
-                by=signed_in_user(request),
-                title=form.cleaned_data["title"],
-                body=form.cleaned_data["body"],
-                tags=list(form.cleaned_data.get("tags") or []),
-                submission_key=form.cleaned_data["submission_key"],
-            )
-        except NotAllowed as error:
-            # The page no longer offers the form (the dialogue closed meanwhile): say why.
-            messages.error(request, str(error))
-            return redirect("backoffice:gathering", gathering_id=gathering.pk)
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, _posted_message(idea, "idea"))
-            return redirect("backoffice:gathering", gathering_id=gathering.pk)
-    return _detail(request, gathering, status=400, idea_form=form)
+    return _gathered_post(
+        request,
+        gathering,
+        form,
+        "idea",
+        lambda: services.gathered_idea_create(
+            gathering=gathering,
+            by=signed_in_user(request),
+            title=form.cleaned_data["title"],
+            body=form.cleaned_data["body"],
+            tags=list(form.cleaned_data.get("tags") or []),
+            submission_key=form.cleaned_data["submission_key"],
+        ),
+    )
 
 
 @capability_required(RECORD)
@@ -153,15 +149,32 @@ def gathered_comment_new(request: HttpRequest, gathering_id: int) -> HttpRespons
     gathering = _gathering(gathering_id)
     ideas = selectors.ideas_open_to_comments(dialogue=gathering.dialogue)
     form = GatheredCommentForm(request.POST, ideas=ideas)
+    return _gathered_post(
+        request,
+        gathering,
+        form,
+        "comment",
+        lambda: services.gathered_comment_create(
+            gathering=gathering,
+            by=signed_in_user(request),
+            idea=form.cleaned_data["idea"],
+            body=form.cleaned_data["body"],
+            submission_key=form.cleaned_data["submission_key"],
+        ),
+    )
+
+
+def _gathered_post(
+    request: HttpRequest,
+    gathering: Gathering,
+    form: Form,
+    kind: str,
+    create: Callable[[], Idea | Comment],
+) -> HttpResponse:
+    """Posts what a session's form holds; a refusal is shown on the session's page."""
     if form.is_valid():
         try:
-            comment = services.gathered_comment_create(
-                gathering=gathering,
-                by=signed_in_user(request),
-                idea=form.cleaned_data["idea"],
-                body=form.cleaned_data["body"],
-                submission_key=form.cleaned_data["submission_key"],
-            )
+            post = create()
         except NotAllowed as error:
             # The page no longer offers the form (the dialogue closed meanwhile): say why.
             messages.error(request, str(error))
@@ -169,9 +182,9 @@ def gathered_comment_new(request: HttpRequest, gathering_id: int) -> HttpRespons
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, _posted_message(comment, "comment"))
+            messages.success(request, _posted_message(post, kind))
             return redirect("backoffice:gathering", gathering_id=gathering.pk)
-    return _detail(request, gathering, status=400, comment_form=form)
+    return _detail(request, gathering, status=400, **{f"{kind}_form": form})
 
 
 @capability_required(RECORD)
