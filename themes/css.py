@@ -41,6 +41,10 @@ TINTS = [
 ]
 
 
+STAR_GOLDS = ("#a35f00", "#f2b01e")
+GRAPHIC_RATIO = 3.0
+
+
 def _tint(background: str, hue: str, share: float, readable: list[str]) -> str:
     """The background with a little of hue, as much as keeps every readable colour at AA."""
     while share > 0:
@@ -83,6 +87,10 @@ def theme_stylesheet(values: dict[str, Any]) -> str:
         "--ts-border": values["accent"],
         "--ts-muted": muted,
     }
+    # Stars are graphics: 3:1 against the background (WCAG 1.4.11), amber where it can be.
+    properties["--ts-star"] = next(
+        (gold for gold in STAR_GOLDS if contrast_ratio(gold, background) >= GRAPHIC_RATIO), text
+    )
     readable = [text, values["link"], muted]
     for name, hue, share in TINTS:
         properties[name] = _tint(background, hue or values["primary"], share, readable)
