@@ -107,7 +107,7 @@ def test_a_resident_proposes_others_discuss_and_the_organisation_answers(
     expect(page.get_by_text("Yes, and by the bus stop too.")).to_be_visible()
     page.get_by_label("4 stars").check()
     page.get_by_role("button", name="Save rating").click()
-    expect(page.get_by_text("Rated 4.0 out of 5 from 1 rating")).to_be_visible()
+    expect(page.get_by_role("img", name="Rated 4.0 out of 5 from 1 rating")).to_be_visible()
     assert_accessible(page)
     _sign_out(page)
 

@@ -63,7 +63,7 @@ def test_rating_and_commenting_save_in_place_with_htmx(
     page.evaluate("window.notReloaded = true")
     page.get_by_label("5 stars").check()
     page.get_by_role("button", name="Save rating").click()
-    expect(page.get_by_text("Rated 5.0 out of 5 from 1 rating")).to_be_visible()
+    expect(page.get_by_role("img", name="Rated 5.0 out of 5 from 1 rating")).to_be_visible()
     page.get_by_label("Your comment").fill("Saved without a reload")
     page.get_by_role("button", name="Post comment").click()
     expect(page.locator("#comment-list")).to_contain_text("Saved without a reload")

@@ -184,7 +184,8 @@ def test_staff_respond_with_a_badge_and_residents_cannot(
     admin.post(f"{url}response/", {"body": "We will fund it.", "submission_key": str(uuid.uuid4())})
     admin.post(f"{url}status/", {"status": "accepted", "explanation": "Funded from April."})
     page = resident.get(url).content.decode()
-    assert re.search(r'class="badge">Official response</span>\s*<strong>Alpha', page)
+    badge = r'class="badge">(?:<svg.*?</svg>)?Official response</span>\s*<strong>Alpha'
+    assert re.search(badge, page)
     assert "We will fund it." in page
     assert "Funded from April." in page
     assert "We are the council" not in page

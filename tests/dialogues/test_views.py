@@ -50,8 +50,8 @@ def test_ideas_are_paginated_and_show_only_the_authors_username(
     client = client_for(tenant_a)
     first = client.get("/dialogues/busy/").content.decode()
     second = client.get("/dialogues/busy/?page=2").content.decode()
-    assert first.count('class="card idea-card"') == 20
-    assert second.count('class="card idea-card"') == 5
+    assert first.count('class="card card--link idea-card"') == 20
+    assert second.count('class="card card--link idea-card"') == 5
     assert "Page 2 of 2" in second
     assert "hidden@example.org" not in first + second
     assert "HiddenHeron" in first + second
