@@ -150,9 +150,9 @@ def _site_setup(*, signup: Signup, tenant: Tenant) -> None:
             slug="your-first-dialogue",
             question="What would make our area a better place to grow up?",
             description=(
-                "<p>This is a draft to start from. Change the question to the one you want "
-                "residents to talk about, say who is listening and what will happen with "
-                "their ideas, then open it.</p>"
+                "This is a draft to start from. Change the question to the one you want "
+                "residents to talk about, say **who is listening** and **what will happen "
+                "with their ideas**, then open it."
             ),
             state=Dialogue.State.DRAFT,
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -12,8 +13,9 @@ from django.utils.html import format_html
 from billing.entitlements import PlanLimitError
 from themes.css import custom_css_filter
 from themes.images import image_check
-from themes.models import FONTS, Page, hex_colour, validate_link
+from themes.models import FONTS, Page, validate_link
 from townsquare.lib.forms import Form
+from townsquare.lib.markdown_editor import MarkdownField
 
 COLOUR_FIELDS = ("primary", "accent", "text", "background", "link")
 COLOUR_LABELS = {
@@ -23,6 +25,95 @@ COLOUR_LABELS = {
     "background": "Background colour",
     "link": "Link colour",
 }
+# Said to screen readers for each colour's picker; kept apart from the field's own label,
+# which names the hex field (the one that is always there).
+PICKER_LABELS = {
+    "primary": "Colour picker for the main colour",
+    "accent": "Colour picker for the accent",
+    "text": "Colour picker for text",
+    "background": "Colour picker for the background",
+    "link": "Colour picker for links",
+}
+COLOUR_MESSAGE = "Enter a colour as # followed by six hex digits, like #1d4e89."
+_HEX = re.compile(r"#?([0-9a-f]{3}|[0-9a-f]{6})")
+# What a colour picker shows when it has no colour to show.
+_PICKER_BLANK = "#000000"
+
+
+def hex_normalise(value: str) -> str | None:
+    """'#1D4E89', '#abc' or '1d4e89' → '#1d4e89' (lower case, six digits); None if not a colour."""
+    found = _HEX.fullmatch(value.strip().lower())
+    if found is None:
+        return None
+    digits = found.group(1)
+    return "#" + ("".join(d * 2 for d in digits) if len(digits) == 3 else digits)
+
+
+def colour_reconcile(*, typed: str | None, picked: str | None, shown: str | None) -> str | None:
+    """The colour sent by a hex field and its picker, which are two controls when JavaScript
+    does not keep them in step: the one changed since the page was drawn wins, the typed one
+    when both were (typing is the deliberate act). shown is the hex field's value as drawn."""
+    if typed is None or shown is None or picked is None:
+        return typed if typed is not None else picked
+    if typed.strip() != shown.strip():
+        return typed
+    drawn = hex_normalise(shown) or _PICKER_BLANK
+    if hex_normalise(picked) not in (None, drawn):
+        return picked
+    return typed
+
+
+class ColourInput(forms.Widget):
+    """A hex text field (its label's target, always sent) beside a native colour picker that
+    is its swatch; a hidden copy of the hex as drawn lets the server tell which one changed."""
+
+    template_name = "themes/widgets/colour.html"
+
+    def __init__(self, *, picker_label: str, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs)
+        self.picker_label = picker_label
+
+    def format_value(self, value: Any) -> str:
+        return "" if value is None else str(value)
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        shown = context["widget"]["value"]
+        context["widget"].update(
+            picker=hex_normalise(shown) or _PICKER_BLANK, picker_label=self.picker_label
+        )
+        return context
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> str | None:
+        return colour_reconcile(
+            typed=data.get(name), picked=data.get(f"{name}_picker"), shown=data.get(f"{name}_shown")
+        )
+
+    def value_omitted_from_data(self, data: Any, files: Any, name: str) -> bool:
+        return name not in data and f"{name}_picker" not in data
+
+
+class ColourField(forms.CharField):
+    """A colour as lower-case #rrggbb, whatever way of writing it was typed or picked."""
+
+    default_error_messages = {"required": COLOUR_MESSAGE, "invalid": COLOUR_MESSAGE}
+
+    def __init__(self, *, name: str, **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "help_text", "A # and six hex digits, or choose it with the picker beside it."
+        )
+        super().__init__(
+            label=COLOUR_LABELS[name],
+            widget=ColourInput(picker_label=PICKER_LABELS[name]),
+            **kwargs,
+        )
+
+    def clean(self, value: Any) -> str:
+        text = super().clean(value)
+        colour = hex_normalise(text)
+        if colour is None:
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return colour
 
 
 def links_parse(text: str) -> list[dict[str, str]]:
@@ -49,11 +140,11 @@ def links_text(links: list[dict[str, str]]) -> str:
 
 
 class ThemeForm(Form):
-    primary = forms.CharField(label=COLOUR_LABELS["primary"])
-    accent = forms.CharField(label=COLOUR_LABELS["accent"])
-    text = forms.CharField(label=COLOUR_LABELS["text"])
-    background = forms.CharField(label=COLOUR_LABELS["background"])
-    link = forms.CharField(label=COLOUR_LABELS["link"])
+    primary = ColourField(name="primary")
+    accent = ColourField(name="accent")
+    text = ColourField(name="text")
+    background = ColourField(name="background")
+    link = ColourField(name="link")
     font = forms.ChoiceField(
         choices=[(k, v[0]) for k, v in FONTS.items()], widget=forms.RadioSelect
     )
@@ -76,11 +167,12 @@ class ThemeForm(Form):
         help_text="A wide picture for your home page: PNG, JPEG or WebP, up to 3 MB.",
     )
     remove_header_image = forms.BooleanField(required=False, label="Remove the header image")
-    intro = forms.CharField(
+    intro_markdown = MarkdownField(
         required=False,
-        widget=forms.Textarea(attrs={"rows": 5}),
+        preview_url_name="backoffice:markdown_preview_theme",
+        rows=5,
         label="Home page introduction",
-        help_text="Paragraphs, bold, italics, lists and links.",
+        help_text="Plain text, with simple formatting in Markdown: see “Formatting help”.",
     )
     footer_links = forms.CharField(
         required=False,
@@ -115,9 +207,6 @@ class ThemeForm(Form):
         with that message and the upgrade link (the editor is for admins, who can upgrade),
         and refused when sent all the same."""
         super().__init__(*args, **kwargs)
-        for name in COLOUR_FIELDS:
-            self.fields[name].widget.input_type = "color"  # type: ignore[attr-defined,unused-ignore]
-            self.fields[name].validators = [hex_colour]
         self.refusals = dict(refusals or {})
         for name, refusal in self.refusals.items():
             field = self.fields[name]
@@ -167,15 +256,18 @@ class ThemeForm(Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        for name in COLOUR_FIELDS:
-            if name in cleaned:
-                cleaned[name] = str(cleaned[name]).lower()
         if cleaned.get("logo_upload") and not cleaned.get("logo_alt"):
             self.add_error("logo_alt", "Say what the logo shows, for screen reader users.")
         return cleaned
 
 
 class PageForm(forms.ModelForm):  # type: ignore[type-arg,unused-ignore]
+    body_markdown = MarkdownField(
+        required=False,
+        preview_url_name="backoffice:markdown_preview_theme",
+        label="Text",
+        help_text="Plain text, with simple formatting in Markdown: see “Formatting help”.",
+    )
     video_url = forms.URLField(
         required=False,
         assume_scheme="https",
@@ -185,13 +277,8 @@ class PageForm(forms.ModelForm):  # type: ignore[type-arg,unused-ignore]
 
     class Meta:
         model = Page
-        fields = ["title", "slug", "body", "video_url", "published"]
-        labels = {
-            "slug": "Address",
-            "body": "Text",
-            "published": "Published (visible to everyone)",
-        }
-        widgets = {"body": forms.Textarea(attrs={"rows": 10})}
+        fields = ["title", "slug", "body_markdown", "video_url", "published"]
+        labels = {"slug": "Address", "published": "Published (visible to everyone)"}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("label_suffix", "")

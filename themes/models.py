@@ -67,6 +67,8 @@ class ThemeFields(models.Model):
     logo_alt = models.CharField(max_length=150, blank=True)
     favicon = models.CharField(max_length=200, blank=True)
     header_image = models.CharField(max_length=200, blank=True)
+    # Markdown as written, and the sanitised HTML made from it on save (shown as-is).
+    intro_markdown = models.TextField(blank=True)
     intro = models.TextField(blank=True)
     footer_links = models.JSONField(default=list, blank=True, validators=[validate_links])
     social_links = models.JSONField(default=list, blank=True, validators=[validate_links])
@@ -77,8 +79,8 @@ class ThemeFields(models.Model):
 
     FIELDS = (
         "primary", "accent", "text", "background", "link", "font", "logo", "logo_alt",
-        "favicon", "header_image", "intro", "footer_links", "social_links", "custom_css",
-        "hide_branding",
+        "favicon", "header_image", "intro_markdown", "intro", "footer_links", "social_links",
+        "custom_css", "hide_branding",
     )  # fmt: skip
 
     class Meta:
@@ -120,6 +122,8 @@ class Page(models.Model):
 
     title = models.CharField(max_length=120)
     slug = models.SlugField(max_length=80, unique=True)
+    # Markdown as written, and the sanitised HTML made from it on save (shown as-is).
+    body_markdown = models.TextField(blank=True)
     body = models.TextField(blank=True)
     video_url = models.URLField(blank=True, validators=[validate_video_url])
     published = models.BooleanField(default=False)
@@ -137,6 +141,7 @@ class PageRevision(models.Model):
 
     page = models.ForeignKey(Page, on_delete=models.CASCADE, related_name="revisions")
     title = models.CharField(max_length=120)
+    body_markdown = models.TextField(blank=True)
     body = models.TextField(blank=True)
     video_url = models.URLField(blank=True)
     published = models.BooleanField(default=False)

@@ -15,7 +15,7 @@ from themes.contrast import TEXT_RATIO, UI_RATIO, contrast_ratio, nearest_passin
 from themes.models import MenuItem, Page, PageRevision, ThemeDraft, ThemeVersion
 from themes.selectors import theme_draft, theme_memos_clear
 from townsquare.errors import NotAllowed
-from townsquare.lib.richtext import richtext_clean
+from townsquare.lib.markdown import markdown_render
 
 # (foreground field, background field, ratio, what it is), checked on every save.
 CONTRAST_PAIRS = [
@@ -55,7 +55,8 @@ def _require(by: User) -> None:
 @transaction.atomic
 def theme_draft_update(*, by: User, values: dict[str, Any]) -> ThemeDraft:
     """Saves the draft; residents see nothing until it is published. Custom CSS and hiding
-    the Townsquare branding are refused (PlanLimitError) on plans without them."""
+    the Townsquare branding are refused (PlanLimitError) on plans without them. The intro is
+    given as intro_markdown; its HTML is made from it here, never taken as given."""
     _require(by)
     if values.get("custom_css"):
         entitlement_check(Feature.CUSTOM_CSS)
@@ -63,10 +64,10 @@ def theme_draft_update(*, by: User, values: dict[str, Any]) -> ThemeDraft:
         entitlement_check(Feature.REMOVE_BRANDING)
     draft = ThemeDraft.objects.select_for_update().get(pk=theme_draft().pk)
     for name, value in values.items():
-        if name not in ThemeDraft.FIELDS:
+        if name not in ThemeDraft.FIELDS or name == "intro":
             raise ValueError(name)
         setattr(draft, name, value)
-    draft.intro = richtext_clean(draft.intro)
+    draft.intro = markdown_render(draft.intro_markdown)
     contrast_problems_raise(values=draft.values())
     draft.full_clean()
     draft.save()
@@ -99,14 +100,16 @@ def theme_restore(*, by: User, version: ThemeVersion) -> ThemeVersion:
 
 @transaction.atomic
 def page_save(*, by: User, page: Page) -> Page:
-    """Saves the page and keeps this version of it among its revisions."""
+    """Saves the page (its HTML made from body_markdown) and keeps this version of it among
+    its revisions."""
     _require(by)
-    page.body = richtext_clean(page.body)
+    page.body = markdown_render(page.body_markdown)
     page.full_clean()
     page.save()
     PageRevision.objects.create(
         page=page,
         title=page.title,
+        body_markdown=page.body_markdown,
         body=page.body,
         video_url=page.video_url,
         published=page.published,
@@ -118,7 +121,7 @@ def page_save(*, by: User, page: Page) -> Page:
 @transaction.atomic
 def page_restore(*, by: User, revision: PageRevision) -> Page:
     page = revision.page
-    page.title, page.body = revision.title, revision.body
+    page.title, page.body_markdown = revision.title, revision.body_markdown
     page.video_url, page.published = revision.video_url, revision.published
     return page_save(by=by, page=page)
 

@@ -23,6 +23,7 @@ from themes.forms import COLOUR_FIELDS, MenuForm, PageForm, ThemeForm, links_tex
 from themes.images import image_store
 from themes.models import FONTS, MenuItem, Page, PageRevision, ThemeVersion
 from themes.selectors import theme_draft
+from townsquare.lib.markdown_editor import form_previewed, markdown_preview_requested
 from townsquare.lib.video import video_embed_url
 
 _PAGE_PATH = re.compile(r"^/pages/([-a-z0-9_]+)/$")
@@ -123,9 +124,11 @@ def editor(request: HttpRequest) -> HttpResponse:
         initial=initial,
         refusals=_plan_refusals(),
     )
-    if request.method == "POST" and form.is_valid():
+    previewing = markdown_preview_requested(request)
+    if request.method == "POST" and not previewing and form.is_valid():
         data = form.cleaned_data
-        values = {name: data[name] for name in (*COLOUR_FIELDS, "font", "logo_alt", "intro")}
+        fields = (*COLOUR_FIELDS, "font", "logo_alt", "intro_markdown")
+        values = {name: data[name] for name in fields}
         values["footer_links"] = data["footer_links"]
         values["social_links"] = data["social_links"]
         # What the plan leaves out is left as it is (kept for a later upgrade; never drawn).
@@ -156,7 +159,9 @@ def editor(request: HttpRequest) -> HttpResponse:
             for reason in form.css_removed:
                 messages.warning(request, f"Removed from your CSS: {reason}")
             return redirect("themes:editor")
-    status = 400 if request.method == "POST" else 200
+    if previewing:
+        form_previewed(form)
+    status = 400 if request.method == "POST" and not previewing else 200
     context = {
         "form": form,
         "draft": draft,
@@ -226,11 +231,14 @@ def pages(request: HttpRequest) -> HttpResponse:
 def page_edit(request: HttpRequest, slug: str | None = None) -> HttpResponse:
     page = get_object_or_404(Page, slug=slug) if slug else Page()
     form = PageForm(request.POST if request.method == "POST" else None, instance=page)
-    if request.method == "POST" and form.is_valid():
+    previewing = markdown_preview_requested(request)
+    if request.method == "POST" and not previewing and form.is_valid():
         saved = services.page_save(by=signed_in_user(request), page=form.save(commit=False))
         messages.success(request, f"“{saved.title}” saved.")
         return redirect("themes:page_edit", slug=saved.slug)
-    status = 400 if request.method == "POST" else 200
+    if previewing:
+        form_previewed(form)
+    status = 400 if request.method == "POST" and not previewing else 200
     revisions = page.revisions.select_related("saved_by")[:20] if page.pk else []
     context = {"form": form, "page": page, "revisions": revisions}
     return render(request, "themes/page_form.html", context, status=status)

@@ -23,6 +23,15 @@ class AccountAdapter(DefaultAccountAdapter):
         tenant = getattr(request, "tenant", None)
         return bool(tenant is not None and not tenant.is_public)
 
+    def get_login_redirect_url(self, request: HttpRequest) -> str:
+        # Staff sign in to work: they land in the admin area, residents on the home page.
+        # A ?next= still wins (allauth reads it before asking here).
+        tenant = getattr(request, "tenant", None)
+        on_tenant_site = tenant is not None and not tenant.is_public
+        if on_tenant_site and getattr(request.user, "is_tenant_staff", False):
+            return reverse("backoffice:dashboard")
+        return str(super().get_login_redirect_url(request))
+
     def get_client_ip(self, request: HttpRequest) -> str:
         # The same address our own rate limits use (the proxy's, when behind one).
         return client_address(request) or str(super().get_client_ip(request))

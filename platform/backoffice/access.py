@@ -33,6 +33,9 @@ def capability_required(capability: Capability | None) -> Callable[[View], View]
                 raise PermissionDenied("Your role does not include this.")
             return view(request, *args, **kwargs)
 
+        # The admin menu reads this, so it never offers a page the role would be refused.
+        wrapped.required_capability = capability  # type: ignore[attr-defined]
+        wrapped.staff_only = True  # type: ignore[attr-defined]
         return wrapped
 
     return decorate

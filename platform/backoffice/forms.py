@@ -6,12 +6,15 @@ from datetime import date
 from typing import Any
 
 from django import forms
+from django.template.loader import render_to_string
 from django.utils import timezone
 
 from accounts.models import User
 from dialogues.models import Dialogue, Idea, Tag
 from sitesettings.models import Signpost, SiteSettings, https_only
+from themes.images import LIMITS, image_check
 from townsquare.lib.forms import Form, MultilineField
+from townsquare.lib.markdown_editor import MarkdownField
 from townsquare.lib.video import validate_video_url
 
 
@@ -21,12 +24,11 @@ class DialogueForm(Form):
         max_length=80, help_text="The dialogue's web address: lowercase letters, digits, hyphens."
     )
     question = forms.CharField(max_length=500, help_text="The question residents answer.")
-    description = forms.CharField(
+    description = MarkdownField(
         required=False,
-        widget=forms.Textarea(attrs={"rows": 8}),
-        help_text=(
-            "You can use simple HTML: paragraphs, bold, lists, links. Anything else is removed."
-        ),
+        preview_url_name="backoffice:markdown_preview_dialogues",
+        rows=8,
+        help_text="Plain text, with simple formatting in Markdown: see “Formatting help”.",
     )
     video_url = forms.URLField(
         required=False,
@@ -35,6 +37,27 @@ class DialogueForm(Form):
         validators=[validate_video_url],
         help_text="Optional: a YouTube or Vimeo link.",
     )
+    header_image = forms.FileField(
+        required=False,
+        label="Header image",
+        widget=forms.FileInput(attrs={"accept": "image/png,image/jpeg,image/webp"}),
+        help_text=(
+            "Optional: a picture shown at the top of the dialogue and on its card. "
+            f"PNG, JPEG or WebP, up to {LIMITS['header_image'].max_bytes // 1_000_000} MB and "
+            f"{LIMITS['header_image'].max_side} pixels on its longest side. "
+            "A wide picture (about 3 by 2) looks best."
+        ),
+    )
+    header_image_alt = forms.CharField(
+        required=False,
+        max_length=250,
+        label="Describe the image",
+        help_text=(
+            "Needed with an image, for people who cannot see it: what it shows, such as "
+            "“Young people painting a mural on the underpass”."
+        ),
+    )
+    remove_header_image = forms.BooleanField(required=False, label="Remove the image")
     tags = forms.CharField(required=False, max_length=500, help_text="Topics, separated by commas.")
     listed = forms.BooleanField(
         required=False, initial=True, label="List on the home page (otherwise link only)"
@@ -62,6 +85,14 @@ class DialogueForm(Form):
         if dialogue is not None:
             # An existing dialogue opens with the state buttons, never by saving the form.
             del self.fields["open_now"]
+        # (bytes, extension) of an upload that passed the image checks; stored only on save.
+        self.header_image_checked: tuple[bytes, str] | None = None
+        if dialogue is not None and dialogue.header_image:
+            self.fields["remove_header_image"].help_text = render_to_string(
+                "dialogues/_dialogue_image_current.html", {"dialogue": dialogue}
+            )
+        else:
+            del self.fields["remove_header_image"]
 
     def clean_slug(self) -> str:
         slug: str = self.cleaned_data["slug"]
@@ -72,18 +103,44 @@ class DialogueForm(Form):
             raise forms.ValidationError("Another dialogue already uses this address.")
         return slug
 
+    def clean_header_image(self) -> Any:
+        upload = self.cleaned_data.get("header_image")
+        if upload:
+            self.header_image_checked = image_check(upload=upload, kind="header_image")
+        return upload
+
     def clean(self) -> dict[str, Any]:
         data: dict[str, Any] = super().clean() or {}
         opens, closes = data.get("opens_at"), data.get("closes_at")
         if opens and closes and closes <= opens:
             self.add_error("closes_at", "A dialogue must close after it opens.")
+        self._clean_header_image_choices(data)
         return data
+
+    def _clean_header_image_choices(self, data: dict[str, Any]) -> None:
+        uploaded = bool(data.get("header_image")) or "header_image" in self.errors
+        has_image = self.dialogue is not None and bool(self.dialogue.header_image)
+        removing = bool(data.get("remove_header_image"))
+        if uploaded and removing:
+            self.add_error(
+                "remove_header_image", "Choose a new image or remove this one, not both."
+            )
+        elif (uploaded or (has_image and not removing)) and not data.get("header_image_alt"):
+            self.add_error("header_image_alt", "Describe the image for people who cannot see it.")
+        elif data.get("header_image_alt") and not (uploaded or has_image):
+            # Typically a form refused for another reason: browsers never send a file twice.
+            self.add_error(
+                "header_image",
+                "Choose the image this describes. If the form was refused, choose the file "
+                "again: browsers do not keep it.",
+            )
 
 
 class OutcomeForm(Form):
-    summary = forms.CharField(
+    summary = MarkdownField(
         label="Outcome summary",
-        widget=forms.Textarea(attrs={"rows": 8}),
+        preview_url_name="backoffice:markdown_preview_dialogues",
+        rows=8,
         help_text="What the organisation heard and what it will do. Shown on the closed dialogue.",
     )
 

@@ -2,12 +2,14 @@
 
 from django.urls import path
 
-from backoffice import card_views, gathering_views, moderation_views, views
+from backoffice import card_views, gathering_views, markdown_views, moderation_views, views
 
 app_name = "backoffice"
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("dialogues/", views.dialogues, name="dialogues"),
+    path("style/", views.style_guide, name="style"),
     path("dialogues/new/", views.dialogue_new, name="dialogue_new"),
     path("dialogues/<slug:slug>/", views.dialogue_edit, name="dialogue_edit"),
     path("dialogues/<slug:slug>/state/", views.dialogue_state, name="dialogue_state"),
@@ -91,6 +93,14 @@ urlpatterns = [
         "safeguarding/<int:concern_id>/",
         moderation_views.safeguarding_handle,
         name="safeguarding_handle",
+    ),
+    path(
+        "markdown/preview/dialogues/",
+        markdown_views.dialogue_text_preview,
+        name="markdown_preview_dialogues",
+    ),
+    path(
+        "markdown/preview/theme/", markdown_views.theme_text_preview, name="markdown_preview_theme"
     ),
     path("helplines/", views.signposts, name="signposts"),
     path("helplines/<int:signpost_id>/remove/", views.signpost_remove, name="signpost_remove"),

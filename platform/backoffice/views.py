@@ -6,6 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -16,6 +17,7 @@ from accounts.current import signed_in_user
 from accounts.models import DemographicQuestion, InviteCode, StaffInvitation, User
 from accounts.roles import Capability, user_can
 from accounts.selectors import demographic_tallies
+from backoffice import selectors as backoffice_selectors
 from backoffice.access import capability_required
 from backoffice.forms import (
     DialogueForm,
@@ -29,12 +31,19 @@ from backoffice.forms import (
 from billing.entitlements import Feature, PlanLimitError, entitlement_check
 from dialogues import selectors as dialogue_selectors
 from dialogues import services as dialogue_services
+from dialogues.forms import RatingForm
 from dialogues.models import Dialogue
 from sitesettings import services as site_services
 from sitesettings.models import Signpost
 from sitesettings.selectors import site_settings_for_editing
 from townsquare.errors import NotAllowed
+from townsquare.lib.markdown_editor import (
+    PREVIEW_BUTTON,
+    form_previewed,
+    markdown_preview_requested,
+)
 from townsquare.lib.spreadsheets import csv_bytes, xlsx_bytes
+from townsquare.templatetags.icons import style_icons
 
 
 def _dialogue(slug: str) -> Dialogue:
@@ -46,31 +55,117 @@ def _dialogue(slug: str) -> Dialogue:
 
 @capability_required(None)
 def dashboard(request: HttpRequest) -> HttpResponse:
-    dialogues = dialogue_selectors.dialogue_list_with_figures()
+    """Home: the first-run checklist (for those who set the site up), what waits for this
+    role, the site's figures and the plan."""
     user = signed_in_user(request)
+    can_manage = user_can(user, Capability.MANAGE_DIALOGUES)
+    steps = backoffice_selectors.setup_steps() if can_manage else []
     context = {
-        "dialogues": dialogues,
-        "can_manage": user_can(user, Capability.MANAGE_DIALOGUES),
-        "can_invite": user_can(user, Capability.INVITE_STAFF),
+        "steps": steps,
+        "steps_done": sum(step.done for step in steps),
+        "attention": backoffice_selectors.attention_for(user),
+        "figures": backoffice_selectors.site_figures(),
+        "closing_soon": backoffice_selectors.dialogues_closing_soon(),
+        "can_manage": can_manage,
+        "can_bill": user_can(user, Capability.MANAGE_BILLING),
         "plan_hold": dialogue_selectors.dialogues_held_by_plan(),
     }
     return render(request, "backoffice/dashboard.html", context)
 
 
+@capability_required(Capability.MANAGE_DIALOGUES)
+def dialogues(request: HttpRequest) -> HttpResponse:
+    sort = request.GET.get("sort", "")
+    key = sort.removeprefix("-")
+    rows = dialogue_selectors.dialogue_list_with_figures()
+    if key in dialogue_selectors.DIALOGUE_SORTS:
+        rows = dialogue_selectors.dialogues_sorted(rows, key=key, descending=sort.startswith("-"))
+    else:
+        sort = ""
+    context = {
+        "dialogues": rows,
+        "sort": sort,
+        "columns": [
+            ("title", "Dialogue", ""),
+            ("state", "State", ""),
+            ("closes", "Closes", ""),
+            ("ideas", "Ideas", "number"),
+            ("awaiting", "Awaiting a response", "number"),
+        ],
+        "plan_hold": dialogue_selectors.dialogues_held_by_plan(),
+    }
+    return render(request, "backoffice/dialogues.html", context)
+
+
+@capability_required(None)
+def style_guide(request: HttpRequest) -> HttpResponse:
+    """Every component of the design system on one page, in this site's own theme."""
+    context = {
+        "icons": sorted(style_icons()),
+        "colours": [
+            "text",
+            "background",
+            "primary",
+            "link",
+            "muted",
+            "border",
+            "focus",
+            "error",
+            "tint",
+            "tint-good",
+            "tint-bad",
+            "tint-warn",
+        ],
+        "style_columns": [
+            ("title", "Dialogue", ""),
+            ("state", "State", ""),
+            ("ideas", "Ideas", "number"),
+        ],
+        "star_choices": RatingForm.base_fields["stars"].choices,  # type: ignore[attr-defined]
+        "avatar_names": ["QuietFox42", "river", "Sam_K", "NightOwl", "7Bridges", "amber"],
+    }
+    return render(request, "backoffice/style.html", context)
+
+
+_IMAGE_FORM_FIELDS = ("header_image", "header_image_alt", "remove_header_image")
+
+
 def _dialogue_form_values(form: DialogueForm) -> dict[str, Any]:
     data = dict(form.cleaned_data)
     data["tags"] = dialogue_services.tags_from_names(names=data.get("tags") or "")
+    for name in _IMAGE_FORM_FIELDS:
+        data.pop(name, None)
     return data
+
+
+def _dialogue_image_apply(form: DialogueForm, *, dialogue: Dialogue, by: User) -> None:
+    """The header image part of a valid dialogue form: removed, replaced or re-described."""
+    data = form.cleaned_data
+    if data.get("remove_header_image"):
+        dialogue_services.dialogue_image_remove(dialogue=dialogue, by=by)
+    elif form.header_image_checked is not None:
+        dialogue_services.dialogue_image_set(
+            dialogue=dialogue, by=by, alt=data["header_image_alt"], image=form.header_image_checked
+        )
+    elif dialogue.header_image and data["header_image_alt"] != dialogue.header_image_alt:
+        dialogue_services.dialogue_image_set(dialogue=dialogue, by=by, alt=data["header_image_alt"])
 
 
 @capability_required(Capability.MANAGE_DIALOGUES)
 def dialogue_new(request: HttpRequest) -> HttpResponse:
-    form = DialogueForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
+    form = DialogueForm(
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
+    )
+    previewing = markdown_preview_requested(request)
+    if request.method == "POST" and not previewing and form.is_valid():
         values = _dialogue_form_values(form)
         state = Dialogue.State.OPEN if values.pop("open_now", False) else Dialogue.State.DRAFT
         try:
-            dialogue = dialogue_services.dialogue_create(**values, state=state)
+            # One transaction: a dialogue is never left saved without the image it was sent with.
+            with transaction.atomic():
+                dialogue = dialogue_services.dialogue_create(**values, state=state)
+                _dialogue_image_apply(form, dialogue=dialogue, by=signed_in_user(request))
         except ValidationError as error:
             # A refusal by the plan included: the form shows it with the upgrade link.
             form.add_error(None, error)
@@ -82,7 +177,9 @@ def dialogue_new(request: HttpRequest) -> HttpResponse:
                 else "The dialogue is saved as a draft.",
             )
             return redirect("backoffice:dialogue_edit", slug=dialogue.slug)
-    status = 400 if request.method == "POST" else 200
+    if previewing:
+        form_previewed(form)
+    status = 400 if request.method == "POST" and not previewing else 200
     return render(request, "backoffice/dialogue_form.html", {"form": form}, status=status)
 
 
@@ -93,35 +190,54 @@ def dialogue_edit(request: HttpRequest, slug: str) -> HttpResponse:
         "title": dialogue.title,
         "slug": dialogue.slug,
         "question": dialogue.question,
-        "description": dialogue.description,
+        "description": dialogue.description_markdown,
         "video_url": dialogue.video_url,
         "tags": ", ".join(tag.name for tag in dialogue.tags.all()),
         "listed": dialogue.listed,
         "opens_at": dialogue.opens_at,
         "closes_at": dialogue.closes_at,
+        "header_image_alt": dialogue.header_image_alt,
     }
+    previewing = markdown_preview_requested(request)
+    # The outcome's "Preview" (sent to dialogue_outcome, which hands it here) leaves the
+    # dialogue's own form as it is saved.
+    outcome_previewed = previewing and request.POST.get(PREVIEW_BUTTON) == "summary"
+    sent = request.method == "POST" and not outcome_previewed
     form = DialogueForm(
-        request.POST if request.method == "POST" else None, initial=initial, dialogue=dialogue
+        request.POST if sent else None,
+        request.FILES if sent else None,
+        initial=initial,
+        dialogue=dialogue,
     )
-    if request.method == "POST" and form.is_valid():
+    if sent and not previewing and form.is_valid():
+        user = signed_in_user(request)
         try:
-            dialogue_services.dialogue_update(
-                dialogue=dialogue, by=signed_in_user(request), **_dialogue_form_values(form)
-            )
+            with transaction.atomic():
+                dialogue_services.dialogue_update(
+                    dialogue=dialogue, by=user, **_dialogue_form_values(form)
+                )
+                _dialogue_image_apply(form, dialogue=dialogue, by=user)
         except ValidationError as error:
             form.add_error(None, error)
         else:
             messages.success(request, "Your changes are saved.")
             return redirect("backoffice:dialogue_edit", slug=dialogue.slug)
     hold = dialogue_selectors.dialogues_held_by_plan()
+    outcome_form = (
+        form_previewed(OutcomeForm(request.POST))
+        if outcome_previewed
+        else OutcomeForm(initial={"summary": dialogue.outcome_markdown})
+    )
+    if previewing and sent:
+        form_previewed(form)
     context = {
         "form": form,
         "dialogue": dialogue,
-        "outcome_form": OutcomeForm(initial={"summary": dialogue.outcome_summary}),
+        "outcome_form": outcome_form,
         "next_states": dialogue_services.dialogue_next_states(dialogue=dialogue),
         "plan_hold": hold if hold is not None and dialogue in hold.dialogues else None,
     }
-    status = 400 if request.method == "POST" else 200
+    status = 400 if sent and not previewing else 200
     return render(request, "backoffice/dialogue_form.html", context, status=status)
 
 
@@ -145,6 +261,8 @@ def dialogue_state(request: HttpRequest, slug: str) -> HttpResponse:
 @capability_required(Capability.MANAGE_DIALOGUES)
 @require_POST
 def dialogue_outcome(request: HttpRequest, slug: str) -> HttpResponse:
+    if markdown_preview_requested(request):
+        return dialogue_edit(request, slug)
     dialogue = _dialogue(slug)
     form = OutcomeForm(request.POST)
     if form.is_valid():

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector
 from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
@@ -42,9 +43,17 @@ class Dialogue(models.Model):
     title = models.CharField(max_length=200)
     slug = models.SlugField(max_length=80, unique=True)
     question = models.CharField(max_length=500)
-    # Stored already sanitised (townsquare.lib.richtext), rendered as-is.
+    # What staff write (Markdown) and, made from it when saved, the sanitised HTML shown as-is
+    # (townsquare.lib.markdown), so no page view renders Markdown.
+    description_markdown = models.TextField(blank=True)
     description = models.TextField(blank=True)
     video_url = models.URLField(blank=True, validators=[validate_video_url])
+    # A checked, re-encoded picture in the tenant's media (dialogues/<random>.<ext>), its alt
+    # text, and its size in pixels so pages reserve its place before it loads.
+    header_image = models.CharField(max_length=200, blank=True)
+    header_image_alt = models.CharField(max_length=250, blank=True)
+    header_image_width = models.PositiveIntegerField(null=True, blank=True)
+    header_image_height = models.PositiveIntegerField(null=True, blank=True)
     tags = models.ManyToManyField(Tag, blank=True, related_name="dialogues")
     state = models.CharField(max_length=10, choices=State.choices, default=State.DRAFT)
 
@@ -58,6 +67,7 @@ class Dialogue(models.Model):
     )
     opens_at = models.DateTimeField(null=True, blank=True)
     closes_at = models.DateTimeField(null=True, blank=True)
+    outcome_markdown = models.TextField(blank=True)
     outcome_summary = models.TextField(blank=True)
     outcome_published_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -95,6 +105,10 @@ class Dialogue(models.Model):
     @property
     def video_embed(self) -> str:
         return video_embed_url(self.video_url) if self.video_url else ""
+
+    @property
+    def header_image_url(self) -> str:
+        return default_storage.url(self.header_image) if self.header_image else ""
 
 
 class Gathering(models.Model):

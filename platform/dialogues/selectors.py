@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 from django.contrib.postgres.search import SearchQuery
 from django.db.models import Case, Count, F, FloatField, Prefetch, Q, QuerySet, Value, When
-from django.db.models.functions import Cast
+from django.db.models.functions import Cast, Lower
 from django.utils import timezone
 
 from accounts.models import User
@@ -124,6 +124,24 @@ def dialogue_list_with_figures() -> QuerySet[Dialogue]:
         idea_total=Count("ideas", filter=counted),
         awaiting=Count("ideas", filter=counted & Q(ideas__responded_at__isnull=True)),
     ).order_by("-created_at")
+
+
+# The staff list's sortable columns; ties fall back to newest first.
+DIALOGUE_SORTS: dict[str, Lower | F] = {
+    "title": Lower("title"),
+    "state": F("state"),
+    "closes": F("closes_at"),
+    "ideas": F("idea_total"),
+    "awaiting": F("awaiting"),
+}
+
+
+def dialogues_sorted(
+    rows: QuerySet[Dialogue], *, key: str, descending: bool = False
+) -> QuerySet[Dialogue]:
+    column = DIALOGUE_SORTS[key]
+    order = column.desc(nulls_last=True) if descending else column.asc(nulls_last=True)
+    return rows.order_by(order, "-created_at")
 
 
 def dialogues_due_to_open(*, now: datetime | None = None) -> list[Dialogue]:
@@ -318,6 +336,19 @@ def queue(*, reason: str = "", dialogue_slug: str = "", under_18: bool = False) 
     items = [QueueItem("idea", idea) for idea in ideas[:200]]
     items += [QueueItem("comment", comment) for comment in comments[:200]]
     return sorted(items, key=lambda entry: entry.item.held_at or entry.item.created_at)
+
+
+def queue_count() -> int:
+    """How many posts wait for a moderator (the queue's own rule, without loading them)."""
+    not_safeguarding = ~Q(hold_reasons__contains=[{"kind": SAFEGUARDING}])
+    return (
+        Idea.objects.filter(not_safeguarding, visibility__in=WAITING).count()
+        + Comment.objects.filter(not_safeguarding, visibility__in=WAITING).count()
+    )
+
+
+def ideas_awaiting_response_count() -> int:
+    return ideas_listed().filter(responded_at__isnull=True).count()
 
 
 def median_time_to_first_review(*, days: int = 30) -> timedelta | None:

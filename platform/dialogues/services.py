@@ -6,17 +6,22 @@ dialogue is open, editing only your own idea within the window, one rating per i
 
 from __future__ import annotations
 
+import io
 import uuid
 from datetime import date, datetime, timedelta
+from functools import partial
 from typing import TypeVar
 
 from allauth.account.models import EmailAddress
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.text import slugify
+from PIL import Image
 
 from accounts.models import User
 from accounts.roles import Capability, user_can
@@ -41,7 +46,7 @@ from moderation.services import PRE_MODERATION, Change, apply_screening, screen
 from sitesettings.selectors import site_settings_get
 from townsquare.errors import NotAllowed
 from townsquare.lib.locks import schema_lock
-from townsquare.lib.richtext import richtext_clean
+from townsquare.lib.markdown import markdown_render
 
 
 def participant_check(*, user: User) -> None:
@@ -121,7 +126,8 @@ def dialogue_create(
         title=title,
         slug=slug,
         question=question,
-        description=richtext_clean(description),
+        description_markdown=description,
+        description=markdown_render(description),
         video_url=video_url,
         state=state,
         listed=listed,
@@ -499,7 +505,8 @@ def dialogue_update(
 ) -> Dialogue:
     _require_manager(by)
     dialogue.title, dialogue.slug, dialogue.question = title, slug, question
-    dialogue.description = richtext_clean(description)
+    dialogue.description_markdown = description
+    dialogue.description = markdown_render(description)
     dialogue.video_url, dialogue.listed = video_url, listed
     dialogue.opens_at, dialogue.closes_at = opens_at, closes_at
     dialogue.full_clean()
@@ -530,14 +537,83 @@ def dialogue_set_state(*, dialogue: Dialogue, by: User, state: str) -> Dialogue:
 
 @transaction.atomic
 def dialogue_publish_outcome(*, dialogue: Dialogue, by: User, summary: str) -> Dialogue:
+    """summary: Markdown; refused when nothing would show once it is rendered and cleaned."""
     _require_manager(by)
-    cleaned = richtext_clean(summary).strip()
-    if not cleaned:
+    rendered = markdown_render(summary)
+    if not rendered:
         raise ValidationError("Write the outcome before publishing it.")
-    dialogue.outcome_summary = cleaned
+    dialogue.outcome_markdown, dialogue.outcome_summary = summary, rendered
     dialogue.outcome_published_at = dialogue.outcome_published_at or timezone.now()
-    dialogue.save(update_fields=["outcome_summary", "outcome_published_at", "updated_at"])
+    dialogue.save(
+        update_fields=["outcome_markdown", "outcome_summary", "outcome_published_at", "updated_at"]
+    )
     return dialogue
+
+
+_IMAGE_FIELDS = [
+    "header_image", "header_image_alt", "header_image_width", "header_image_height", "updated_at"
+]  # fmt: skip
+
+
+def _image_forget_after_commit(name: str) -> None:
+    """The file goes once the change that let go of it is committed: a rollback keeps both."""
+    if name:
+        transaction.on_commit(partial(default_storage.delete, name))
+
+
+@transaction.atomic
+def dialogue_image_set(
+    *, dialogue: Dialogue, by: User, alt: str, image: tuple[bytes, str] | None = None
+) -> Dialogue:
+    """Gives the dialogue a header image with its alt text, or (image None) describes the one
+    it has anew. image is (bytes, extension) as themes.images.image_check returns it: checked
+    and re-encoded, so nothing unchecked and no metadata is ever stored. A replaced file is
+    deleted after commit."""
+    _require_manager(by)
+    alt = alt.strip()
+    if not alt:
+        raise ValidationError(
+            {"header_image_alt": "Describe the image for people who cannot see it."}
+        )
+    locked = Dialogue.objects.select_for_update().get(pk=dialogue.pk)
+    previous = locked.header_image
+    if image is None:
+        if not previous:
+            raise ValidationError({"header_image": "Choose an image to go with this text."})
+        locked.header_image_alt = alt
+        locked.full_clean()
+        locked.save(update_fields=_IMAGE_FIELDS)
+        return locked
+    data, extension = image
+    with Image.open(io.BytesIO(data)) as picture:
+        width, height = picture.size
+    locked.header_image_alt = alt
+    locked.header_image_width, locked.header_image_height = width, height
+    # A random name: files are never shared between dialogues, so deleting one is safe.
+    locked.header_image = default_storage.save(
+        f"dialogues/{uuid.uuid4().hex}.{extension}", ContentFile(data)
+    )
+    try:
+        locked.full_clean()
+        locked.save(update_fields=_IMAGE_FIELDS)
+    except BaseException:
+        default_storage.delete(locked.header_image)
+        raise
+    _image_forget_after_commit(previous)
+    return locked
+
+
+@transaction.atomic
+def dialogue_image_remove(*, dialogue: Dialogue, by: User) -> Dialogue:
+    """Takes the header image off the dialogue; its file is deleted after commit."""
+    _require_manager(by)
+    locked = Dialogue.objects.select_for_update().get(pk=dialogue.pk)
+    previous = locked.header_image
+    locked.header_image, locked.header_image_alt = "", ""
+    locked.header_image_width = locked.header_image_height = None
+    locked.save(update_fields=_IMAGE_FIELDS)
+    _image_forget_after_commit(previous)
+    return locked
 
 
 @transaction.atomic

@@ -37,3 +37,7 @@ def safeguarding_queue() -> list[SafeguardingConcern]:
         .order_by("-handled_at")[:50]
     )
     return [*open_concerns, *handled]
+
+
+def safeguarding_open_count() -> int:
+    return SafeguardingConcern.objects.filter(handled_at__isnull=True).count()

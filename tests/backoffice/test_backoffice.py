@@ -38,7 +38,7 @@ def _dialogue_form(**overrides: str) -> dict[str, str]:
         "title": "Safer parks",
         "slug": "safer-parks",
         "question": "What would make parks feel safer?",
-        "description": "<p>Tell us <strong>anything</strong>.</p><script>alert(1)</script>",
+        "description": "Tell us **anything**.\n\n<script>alert(1)</script>",
         "video_url": "https://youtu.be/dQw4w9WgXcQ",
         "tags": "Parks, Lighting",
         "listed": "on",
@@ -100,6 +100,7 @@ def test_an_admin_creates_opens_closes_and_publishes_an_outcome(
         dialogue = Dialogue.objects.get(slug="safer-parks")
         assert dialogue.state == Dialogue.State.DRAFT
         assert "<script>" not in dialogue.description
+        assert dialogue.description == "<p>Tell us <strong>anything</strong>.</p>"
         assert sorted(t.name for t in dialogue.tags.all()) == ["Lighting", "Parks"]
     visitor = client_for(tenant_a)
     assert visitor.get("/dialogues/safer-parks/").status_code == 404  # drafts are private
@@ -112,7 +113,7 @@ def test_an_admin_creates_opens_closes_and_publishes_an_outcome(
     admin.post("/manage/dialogues/safer-parks/state/", {"state": "closed"})
     admin.post(
         "/manage/dialogues/safer-parks/outcome/",
-        {"summary": "<p>We will light <em>three</em> paths.</p><img src=x onerror=alert(1)>"},
+        {"summary": "We will light _three_ paths.\n\n<img src=x onerror=alert(1)>"},
     )
     page = visitor.get("/dialogues/safer-parks/").content.decode()
     assert "What happened next" in page

@@ -59,7 +59,7 @@ COLOURS = {
     "link": "#5a1d89",
     "font": "system",
     "logo_alt": "",
-    "intro": "",
+    "intro_markdown": "",
     "footer_links": "",
     "social_links": "",
 }

@@ -55,13 +55,15 @@ def test_a_dialogue_description_is_sanitised_and_video_links_are_allow_listed() 
         slug="safe",
         question="Q?",
         description=(
-            '<p onclick="x()">Hi <script>alert(1)</script><a href="javascript:x()">me</a></p>'
+            '<p onclick="x()">Hi <script>alert(1)</script><a href="javascript:x()">me</a></p>\n\n'
+            "**now**"
         ),
         video_url="https://www.youtube.com/watch?v=dQw4w9WgXcQ",
     )
     assert "script" not in dialogue.description
     assert "onclick" not in dialogue.description
     assert "javascript" not in dialogue.description
+    assert "<strong>now</strong>" in dialogue.description
     assert dialogue.video_embed == "https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ"
     with pytest.raises(ValidationError, match="YouTube or Vimeo"):
         dialogue_create(title="V", slug="v", question="Q?", video_url="https://evil.example/x")

@@ -31,7 +31,7 @@ COLOURS = {
     "link": "#5a1d89",
     "font": "atkinson-hyperlegible",
     "logo_alt": "",
-    "intro": "",
+    "intro_markdown": "",
     "footer_links": "",
     "social_links": "",
 }
@@ -69,7 +69,7 @@ def test_a_draft_is_seen_only_in_preview_until_it_is_published(
     response = admin.post(
         "/manage/theme/",
         {**COLOURS, "logo_alt": "Alpha Youth Voice", "logo_upload": _png(),
-         "intro": "<p>Welcome <script>alert(1)</script>to <strong>our</strong> site</p>",
+         "intro_markdown": "Welcome <script>alert(1)</script>to **our** site",
          "footer_links": "Accessibility | /pages/accessibility/\nContact | https://alpha.example.org/contact"},
     )  # fmt: skip
     assert response.status_code == 302
@@ -132,8 +132,8 @@ def test_colours_below_aa_contrast_are_refused_with_the_nearest_passing_shade(
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
-        ("primary", "red;}body{display:none", "Use a colour such as"),
-        ("background", "#fff;background:url(x)", "Use a colour such as"),
+        ("primary", "red;}body{display:none", "Enter a colour as # followed by six hex digits"),
+        ("background", "#fff;background:url(x)", "Enter a colour as # followed by six hex digits"),
         ("footer_links", "Click | javascript:alert(1)", "Line 1: Use a link starting https://"),
         ("social_links", "Evil | data:text/html,hi", "Line 1: Use a link starting https://"),
         ("footer_links", "no bar here", "write a label, a | and the address"),
@@ -272,7 +272,7 @@ def test_pages_and_the_menu(
         {
             "title": "How to use this site",
             "slug": "how-to",
-            "body": "<p>Pick a name.</p><img src=x onerror=alert(1)>",
+            "body_markdown": "Pick a name.\n\n<img src=x onerror=alert(1)>",
             "video_url": "https://www.youtube.com/watch?v=dQw4w9WgXcQ",
         },
     )
@@ -285,7 +285,7 @@ def test_pages_and_the_menu(
         assert not MenuItem.objects.exists()
     admin.post(
         "/manage/theme/pages/how-to/",
-        {"title": "How to use this site", "slug": "how-to", "body": "<p>Pick a name.</p>",
+        {"title": "How to use this site", "slug": "how-to", "body_markdown": "Pick a name.",
          "video_url": "https://www.youtube.com/watch?v=dQw4w9WgXcQ", "published": "on"},
     )  # fmt: skip
     admin.post(
@@ -355,13 +355,14 @@ def test_every_saved_page_is_kept_and_an_earlier_one_restored(
     admin: Client, client_for: Callable[..., Client], tenant_a: Tenant
 ) -> None:
     base = {"title": "Help", "slug": "help", "video_url": "", "published": "on"}
-    admin.post("/manage/theme/pages/new/", {**base, "body": "<p>First words.</p>"})
-    admin.post("/manage/theme/pages/help/", {**base, "body": "<p>Second words.</p>"})
+    admin.post("/manage/theme/pages/new/", {**base, "body_markdown": "First words."})
+    admin.post("/manage/theme/pages/help/", {**base, "body_markdown": "Second words."})
     resident = client_for(tenant_a)
     assert "Second words." in resident.get("/pages/help/").content.decode()
     with tenant_context(tenant_a):
         first = Page.objects.get().revisions.order_by("saved_at", "id").first()
         assert first is not None
+        assert first.body_markdown == "First words."
         assert first.body == "<p>First words.</p>"
     editor = admin.get("/manage/theme/pages/help/").content.decode()
     assert editor.count("Restore this version") == 1

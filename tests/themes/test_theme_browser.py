@@ -78,9 +78,7 @@ def test_an_admin_themes_the_site_and_a_resident_sees_it(
         files=[FilePayload(name="logo.png", mimeType="image/png", buffer=_logo())]
     )
     page.get_by_label("Logo text").fill("Alpha Community Partnership")
-    page.get_by_label("Home page introduction").fill(
-        "<p>Have your say on the <em>new</em> park.</p>"
-    )
+    page.get_by_label("Home page introduction").fill("Have your say on the _new_ park.")
     page.get_by_role("button", name="Save draft").click()
     expect(page.get_by_text("Draft saved")).to_be_visible()
     expect(preview.get_by_text("Have your say on the")).to_be_visible()
@@ -198,6 +196,12 @@ def test_a_dark_theme_passes_axe_on_busy_pages(
         idea_status_set(idea=idea, by=admin, status="accepted", explanation="Funded.")
     try:
         for path in ("/", "/dialogues/alpha-parks/", idea.get_absolute_url(), "/staying-safe/"):
+            page.goto(live_site.url("alpha", path))
+            assert _header_colour(page) == "rgb(138, 180, 248)"
+            assert_accessible(page)
+        # The admin area and every component of the style page, in the same dark theme.
+        sign_in(page, live_site.url("alpha", "/accounts/login/"), theme_admin)
+        for path in ("/manage/", "/manage/style/", "/manage/dialogues/", "/manage/moderation/"):
             page.goto(live_site.url("alpha", path))
             assert _header_colour(page) == "rgb(138, 180, 248)"
             assert_accessible(page)

@@ -1,0 +1,137 @@
+"""Reads for the admin area's home: the site's figures, the first-run checklist, what waits."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.utils import timezone
+
+from accounts.models import StaffInvitation, User
+from accounts.roles import Capability, user_can
+from dialogues import selectors as dialogue_selectors
+from dialogues.models import Dialogue, Rating
+from moderation.selectors import safeguarding_open_count
+from sitesettings.models import Signpost
+from themes.models import ThemeVersion
+
+
+@dataclass(frozen=True)
+class Figure:
+    label: str
+    value: int
+
+
+@dataclass(frozen=True)
+class Step:
+    title: str
+    explanation: str
+    url_name: str
+    action: str
+    done: bool
+
+
+@dataclass(frozen=True)
+class Attention:
+    label: str
+    url_name: str
+    icon: str
+    count: int
+
+
+def site_figures() -> list[Figure]:
+    """What residents have done, as they see it: public, not withdrawn."""
+    ideas = dialogue_selectors.ideas_listed()
+    return [
+        Figure("open dialogues", Dialogue.objects.filter(state=Dialogue.State.OPEN).count()),
+        Figure("ideas", ideas.count()),
+        Figure("comments", dialogue_selectors.comments_visible().count()),
+        Figure("ratings", Rating.objects.filter(idea__in=ideas).count()),
+        Figure("residents", User.objects.filter(role=User.Role.RESIDENT, is_active=True).count()),
+    ]
+
+
+def setup_steps() -> list[Step]:
+    """The five things a new site needs before it opens, in the order they are best done."""
+    now = timezone.now()
+    staff = User.objects.exclude(role=User.Role.RESIDENT).filter(is_active=True).count()
+    invited = StaffInvitation.objects.filter(accepted_at__isnull=True, expires_at__gt=now).exists()
+    return [
+        Step(
+            "Make it look like yours",
+            "Your colours, logo and welcome text, published for residents.",
+            "themes:editor",
+            "Open the theme editor",
+            ThemeVersion.objects.exists(),
+        ),
+        Step(
+            "Write your first dialogue",
+            "The question you want residents to talk about, and why it matters.",
+            "backoffice:dialogue_new",
+            "Start a dialogue",
+            Dialogue.objects.exists(),
+        ),
+        Step(
+            "Add helplines",
+            "Where people can get help, shown beside every conversation.",
+            "backoffice:signposts",
+            "Add a helpline",
+            Signpost.objects.exists(),
+        ),
+        Step(
+            "Invite your team",
+            "Moderators, a safeguarding lead and colleagues who will answer.",
+            "backoffice:staff",
+            "Invite staff",
+            staff > 1 or invited,
+        ),
+        Step(
+            "Open a dialogue",
+            "Residents can post once a dialogue is open.",
+            "backoffice:dialogues",
+            "Choose one to open",
+            Dialogue.objects.exclude(state=Dialogue.State.DRAFT).exists(),
+        ),
+    ]
+
+
+def attention_for(user: object) -> list[Attention]:
+    """What waits for this person's role; a role never learns of what it may not open."""
+    items = []
+    if user_can(user, Capability.SAFEGUARD):
+        items.append(
+            Attention(
+                "Safeguarding concerns to handle",
+                "backoffice:safeguarding",
+                "shield-alert",
+                safeguarding_open_count(),
+            )
+        )
+    if user_can(user, Capability.MODERATE):
+        items.append(
+            Attention(
+                "Posts waiting for a moderator",
+                "backoffice:moderation",
+                "shield",
+                dialogue_selectors.queue_count(),
+            )
+        )
+    if user_can(user, Capability.RESPOND):
+        items.append(
+            Attention(
+                "Ideas awaiting a response",
+                "backoffice:awaiting",
+                "message-circle-reply",
+                dialogue_selectors.ideas_awaiting_response_count(),
+            )
+        )
+    return items
+
+
+def dialogues_closing_soon(*, days: int = 7) -> list[Dialogue]:
+    now = timezone.now()
+    return list(
+        Dialogue.objects.filter(
+            state=Dialogue.State.OPEN, closes_at__gt=now, closes_at__lte=now + timedelta(days=days)
+        ).order_by("closes_at")[:5]
+    )
