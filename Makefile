@@ -8,7 +8,7 @@ export DATA_DIR ?= $(CURDIR)/.data
 # mypy's Django plugin imports the settings, which insist on these; nothing connects.
 LINT_ENV := DATABASE_URL=postgresql://lint@localhost/lint REDIS_URL=redis://localhost:6379/0 SECRET_KEY=lint EMAIL_BACKEND=console
 
-.PHONY: install run test lint bench browser format clean
+.PHONY: install run test lint bench browser format clean screenshots
 
 install: $(VENV)/.installed
 
@@ -57,6 +57,10 @@ bench: install
 	$(BIN)/python -m townsquare.devstack exec --database townsquare_bench -- $(BIN)/python -m bench.insights_export
 	$(BIN)/python -m townsquare.devstack exec --database townsquare_bench -- $(BIN)/python -m bench.insights_grouping
 	$(BIN)/python -m townsquare.devstack exec --database townsquare_bench -- $(BIN)/python -m bench.insights_dashboard
+
+# Pictures of the product from the seeded demo, for the README and the central site's pages.
+screenshots: install browser
+	CELERY_QUEUE=townsquare-shots-$$$$ $(BIN)/python -m townsquare.devstack exec --database townsquare_shots -- $(BIN)/python -m tests.harness.screenshots
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

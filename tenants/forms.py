@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django import forms
 from django.contrib.auth import password_validation
+from django.http import QueryDict
 from django.urls import reverse
 
 from accounts.models import User
-from billing.plans import COMMUNITY, PAID_PLANS
+from billing.plans import COMMUNITY, PAID_PLANS, TRIAL, Plan
 from tenants.models import DemoRequest
 from tenants.selectors import subdomain_problem
 from townsquare.lib.forms import HoneypotForm
@@ -46,6 +48,35 @@ class DemoRequestForm(HoneypotForm):
 
 START_TRIAL = "trial"
 START_PAID = "paid"
+
+
+@dataclass(frozen=True)
+class Preselection:
+    """What the pricing page's link chose for the sign-up form, and a plan key it refused."""
+
+    initial: dict[str, str]
+    plan: Plan | None = None
+    unknown_plan: str = ""
+
+
+def signup_preselection(query: QueryDict) -> Preselection:
+    """Reads `?plan=<key>&start=<trial|paid>`: only the catalogue's paid plans are chosen.
+
+    The free trial is how every plan starts, so `?plan=trial` chooses nothing and is no error;
+    any other unknown key is named back to the visitor, and the form keeps its default plan.
+    """
+    initial: dict[str, str] = {}
+    start = query.get("start", "")
+    if start in {START_TRIAL, START_PAID}:
+        initial["start"] = start
+    key = query.get("plan", "").strip()
+    chosen = next((plan for plan in PAID_PLANS if plan.key == key), None)
+    if chosen is not None:
+        initial["plan"] = chosen.key
+        return Preselection(initial=initial, plan=chosen)
+    if key and key != TRIAL.key:
+        return Preselection(initial=initial, unknown_plan=key[:40])
+    return Preselection(initial=initial)
 
 
 class SignupForm(HoneypotForm):

@@ -18,10 +18,11 @@ from django.views.decorators.http import require_POST
 
 from billing import services as billing_services
 from billing import stripe_gateway as billing_gateway
-from billing.plans import PAID_PLANS, PLANS
+from billing.plans import PLANS, TRIAL
 from tenants import services
-from tenants.forms import START_PAID, START_TRIAL, DemoRequestForm, SignupForm
+from tenants.forms import START_PAID, DemoRequestForm, SignupForm, signup_preselection
 from tenants.models import Signup
+from tenants.pricing import cheapest_paid_plan, plan_comparison
 from tenants.selectors import subdomain_problem, tenant_base_url_from
 from tenants.services import demo_request_create, signup_create
 from townsquare.lib.tenancy import tenant_salt
@@ -29,15 +30,16 @@ from townsquare.ratelimits import limit_posts
 
 
 def landing(request: HttpRequest) -> HttpResponse:
-    return render(request, "tenants/landing.html", {"plans": PLANS})
+    return render(request, "tenants/landing.html", {"from_plan": cheapest_paid_plan()})
 
 
 def pricing(request: HttpRequest) -> HttpResponse:
-    return render(
-        request,
-        "tenants/pricing.html",
-        {"plans": PLANS, "paying_enabled": billing_gateway.enabled()},
-    )
+    context = {
+        "plans": PLANS,
+        "comparison": plan_comparison(),
+        "paying_enabled": billing_gateway.enabled(),
+    }
+    return render(request, "tenants/pricing.html", context)
 
 
 def customer_story(request: HttpRequest) -> HttpResponse:
@@ -87,15 +89,11 @@ def signup(request: HttpRequest) -> HttpResponse:
         ).first()
         if repeat is not None:
             return redirect("signup_status", token=signup_status_token(repeat))
-    initial = {"submit_key": secrets.token_urlsafe(24)}
     # The pricing page's buttons arrive with their plan (and whether to pay now) chosen.
-    if request.GET.get("plan") in {plan.key for plan in PAID_PLANS}:
-        initial["plan"] = request.GET["plan"]
-    if request.GET.get("start") in {START_TRIAL, START_PAID}:
-        initial["start"] = request.GET["start"]
+    preselection = signup_preselection(request.GET)
     form = SignupForm(
         request.POST if request.method == "POST" else None,
-        initial=initial,
+        initial={**preselection.initial, "submit_key": secrets.token_urlsafe(24)},
         paying_enabled=billing_gateway.enabled(),
     )
     if request.method == "POST" and form.is_valid():
@@ -121,7 +119,8 @@ def signup(request: HttpRequest) -> HttpResponse:
                 return _to_checkout(request, created)
             return redirect("signup_status", token=signup_status_token(created))
     status = 400 if request.method == "POST" else 200
-    return render(request, "tenants/signup.html", {"form": form}, status=status)
+    context = {"form": form, "preselection": preselection, "trial": TRIAL}
+    return render(request, "tenants/signup.html", context, status=status)
 
 
 def _to_checkout(request: HttpRequest, signup: Signup) -> HttpResponse:
