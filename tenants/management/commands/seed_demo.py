@@ -9,6 +9,7 @@ from typing import Any
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
@@ -19,16 +20,21 @@ from dialogues.models import Dialogue, Tag
 from dialogues.services import (
     comment_create,
     dialogue_create,
+    dialogue_image_set,
+    dialogue_publish_outcome,
+    dialogue_set_state,
     idea_create,
     idea_status_set,
     rating_set,
 )
 from sitesettings.models import Signpost
+from tenants import demo_pictures
 from tenants.models import Tenant
 from tenants.selectors import tenant_base_url
 from tenants.services import public_tenant_ensure, tenant_create
+from themes.images import image_check
 from themes.models import MenuItem, Page
-from townsquare.lib.richtext import richtext_clean
+from townsquare.lib.markdown import markdown_render
 
 DEMO_SLUG = "merseyside"
 DEMO_NAME = "Merseyside Violence Reduction Partnership"
@@ -51,20 +57,66 @@ DEMO_PAGES = [
     (
         "How to use this site",
         "how-to-use-this-site",
-        "<p>Pick a username that does not give away who you are: not your real name, school "
-        "or street. Read the question, share your idea, and rate or comment on others'.</p>"
-        "<p>Everything you post is public. Moderators check posts to keep everyone safe.</p>",
+        "## Taking part\n\n"
+        "1. Pick a username that does **not** give away who you are: not your real name, "
+        "school or street.\n"
+        "2. Read the question and share your idea.\n"
+        "3. Rate and comment on other people's ideas.\n\n"
+        "Everything you post is public. Moderators check posts to keep everyone safe.",
         "https://www.youtube.com/watch?v=aqz-KE-bpKQ",
     ),
     (
         "Staying safe online",
         "staying-safe-online",
-        "<p>Never share your phone number, address, school or social media here. If "
-        "something worries you, use <strong>Report</strong> or <strong>Tell us "
-        "privately</strong>, and press <strong>Emergency exit</strong> to leave at once: it "
-        "signs you out, but it cannot clear your browsing history, so use a private window "
-        "or delete this site from your history afterwards.</p>",
+        "Never share your phone number, address, school or social media here.\n\n"
+        "If something worries you, use **Report** or **Tell us privately**, and press "
+        "**Emergency exit** to leave at once: it signs you out, but it cannot clear your "
+        "browsing history, so use a private window or delete this site from your history "
+        "afterwards.\n\n"
+        "> Need to talk now? [Childline](https://www.childline.org.uk/) is free and "
+        "private, any time.",
         "https://vimeo.com/76979871",
+    ),
+]
+# Each dialogue's picture: a drawing made on the spot (no photos of anyone), with its alt text.
+PICTURES = {
+    "safer-merseyside": (
+        demo_pictures.park_at_dusk,
+        "A drawing of a park path at dusk, lit by two street lamps between trees.",
+    ),
+    "getting-home": (
+        demo_pictures.street_at_night,
+        "A drawing of a city street at night, with two young people waiting at a bus stop.",
+    ),
+    "youth-club-hours": (
+        demo_pictures.youth_club,
+        "A drawing of young people outside a youth club with its door open.",
+    ),
+}
+MORE_DIALOGUES = [
+    (
+        "getting-home",
+        "Getting home safely after dark",
+        "Which journeys home feel unsafe, and what would change that?",
+        "Tell us about the routes, stops and times that worry you. We share what you say "
+        "with **Merseytravel** and the councils' lighting teams.",
+        [
+            (
+                "NightOwl88",
+                "Buses that wait at the interchange",
+                "The last bus leaves two minutes before the train gets in, so you end up walking.",
+            ),
+            (
+                "RiverBlue",
+                "Help points at the bus stops",
+                "A button that calls someone, like at the station, would make waiting less scary.",
+            ),
+            (
+                "QuietOtter42",
+                "Safe places to wait",
+                "Shops that let you wait inside until your lift comes, with a sign in the window.",
+            ),
+        ],
     ),
 ]
 TAGS = ["Youth services", "Streets and lighting", "Mentoring"]
@@ -109,6 +161,8 @@ class Command(BaseCommand):
         with schema_context(tenant.schema_name):
             passwords = self._seed_staff()
             self._seed_dialogue()
+            self._seed_more_dialogues()
+            self._seed_pictures()
             self._seed_pages()
         # Built like the links in emails (scheme, PUBLIC_PORT), so it opens as printed, and
         # anew on every run: the port may differ from the run that made the passwords.
@@ -157,9 +211,9 @@ class Command(BaseCommand):
             slug="safer-merseyside",
             question="What would make your area feel safer for young people?",
             description=(
-                "<p>We want to hear from young people across <strong>all five boroughs</strong>. "
-                "Share your ideas, comment on others', and see how we respond.</p>"
-                "<p>Your username is all anyone sees.</p>"
+                "We want to hear from young people across **all five boroughs**. Share your "
+                "ideas, comment on others', and see how we respond.\n\n"
+                "_Your username is all anyone sees._"
             ),
             state=Dialogue.State.OPEN,
             opens_at=timezone.now() - timedelta(days=1),
@@ -210,18 +264,86 @@ class Command(BaseCommand):
         )
 
     @transaction.atomic
+    def _seed_more_dialogues(self) -> None:
+        """An open dialogue about journeys home, and a closed one whose outcome is published,
+        so the demo shows a dialogue's whole life."""
+        admin = User.objects.get(username="admin")
+        for slug, title, question, description, ideas in MORE_DIALOGUES:
+            if Dialogue.objects.filter(slug=slug).exists():
+                continue
+            dialogue = dialogue_create(
+                title=title,
+                slug=slug,
+                question=question,
+                description=description,
+                state=Dialogue.State.OPEN,
+                opens_at=timezone.now() - timedelta(days=3),
+                closes_at=timezone.now() + timedelta(days=25),
+            )
+            for username, idea_title, body in ideas:
+                author = User.objects.filter(username=username).first() or _resident(username)
+                idea_create(dialogue=dialogue, author=author, title=idea_title, body=body)
+        if not Dialogue.objects.filter(slug="youth-club-hours").exists():
+            closed = dialogue_create(
+                title="Youth club opening hours",
+                slug="youth-club-hours",
+                question="When should youth clubs be open?",
+                description="We asked when clubs should open. This dialogue has closed.",
+                state=Dialogue.State.OPEN,
+                opens_at=timezone.now() - timedelta(days=70),
+            )
+            idea_create(
+                dialogue=closed,
+                author=User.objects.filter(username="BrightHeron7").first()
+                or _resident("BrightHeron7"),
+                title="Friday and Saturday nights",
+                body="That is when there is nothing to do and trouble starts.",
+            )
+            dialogue_set_state(dialogue=closed, by=admin, state=Dialogue.State.CLOSED)
+            dialogue_publish_outcome(
+                dialogue=closed,
+                by=admin,
+                summary="Thank you to the **214 young people** who took part. From next "
+                "month, two clubs in each borough open until 9pm on Fridays and Saturdays.",
+            )
+
+    @transaction.atomic
+    def _seed_pictures(self) -> None:
+        admin = User.objects.get(username="admin")
+        for slug, (draw, alt) in PICTURES.items():
+            dialogue = Dialogue.objects.filter(slug=slug, header_image="").first()
+            if dialogue is None:
+                continue
+            upload = SimpleUploadedFile(f"{slug}.png", demo_pictures.picture_png(draw))
+            image = image_check(upload=upload, kind="header_image")
+            dialogue_image_set(dialogue=dialogue, by=admin, alt=alt, image=image)
+
+    @transaction.atomic
     def _seed_pages(self) -> None:
         """The two pages the customer story mentions, in the menu, with a video each."""
         if Page.objects.exists():
             return
         for title, slug, body, video in DEMO_PAGES:
             Page.objects.create(
-                title=title, slug=slug, body=richtext_clean(body), video_url=video, published=True
+                title=title,
+                slug=slug,
+                body_markdown=body,
+                body=markdown_render(body),
+                video_url=video,
+                published=True,
             )
         for position, (title, slug, _, _) in enumerate(DEMO_PAGES):
             MenuItem.objects.create(
                 label=title, page=Page.objects.get(slug=slug), position=position
             )
+
+
+def _resident(username: str) -> User:
+    resident = User.objects.create_user(
+        username=username, email=f"{username.lower()}@residents.example", password=None
+    )
+    EmailAddress.objects.create(user=resident, email=resident.email, verified=True, primary=True)
+    return resident
 
 
 def _slug(name: str) -> str:
