@@ -166,6 +166,19 @@ def client_as(client_for: Callable[..., Client]) -> Callable[..., Client]:
 
 
 @pytest.fixture
+def as_role(client_for: Callable[..., Client], tenant_a: Tenant) -> Callable[[str], Client]:
+    """A client on tenant A signed in as a new user with that role ("" for a resident)."""
+
+    def sign_in(role: str) -> Client:
+        client = client_for(tenant_a)
+        with tenant_context(tenant_a):
+            client.force_login(UserFactory.create(role=role))
+        return client
+
+    return sign_in
+
+
+@pytest.fixture
 def committed_db(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> Iterator[None]:
     """Database access outside a test transaction, for work other processes must see.
 

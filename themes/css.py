@@ -42,6 +42,7 @@ TINTS = [
 
 
 STAR_GOLDS = ("#a35f00", "#f2b01e")
+ERROR_RED = "#b3261e"
 GRAPHIC_RATIO = 3.0
 
 
@@ -87,6 +88,11 @@ def theme_stylesheet(values: dict[str, Any]) -> str:
         "--ts-border": values["accent"],
         "--ts-muted": muted,
     }
+    # Error text keeps its red, shifted until it reads at AA on this background (dark ones).
+    error = ERROR_RED
+    if contrast_ratio(error, background) < TEXT_RATIO:
+        error = nearest_passing(error, against=background, ratio=TEXT_RATIO) or text
+    properties["--ts-error"] = error
     # Stars are graphics: 3:1 against the background (WCAG 1.4.11), amber where it can be.
     properties["--ts-star"] = next(
         (gold for gold in STAR_GOLDS if contrast_ratio(gold, background) >= GRAPHIC_RATIO), text

@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageFile, UnidentifiedImageError
 
 
 @dataclass(frozen=True)
@@ -88,6 +88,9 @@ def image_check(*, upload: UploadedFile, kind: str) -> tuple[bytes, str]:
             raise ValidationError(f"The {limit.label} must be a PNG, JPEG or WebP image.")
         return svg_check(data), "svg"
     kinds = "PNG, JPEG, WebP or SVG" if limit.svg else "PNG, JPEG or WebP"
+    # WeasyPrint (imported by the PDF report) sets Pillow's process-wide switch that fills a
+    # cut-off file with grey instead of refusing it; uploads are always read strictly.
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
     try:
         with Image.open(io.BytesIO(data)) as image:
             if image.format not in RASTER_FORMATS:

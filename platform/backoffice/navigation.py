@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from django.urls import NoReverseMatch, resolve, reverse
 
 from accounts.roles import Capability, user_can
+from backoffice.selectors import waiting_counts
 
 
 @dataclass(frozen=True)
@@ -79,36 +80,56 @@ SECTIONS: list[tuple[str, list[NavItem]]] = [
     ),
 ]
 
-_ANY_STAFF = object()
-
 
 @cache
-def _capability_of(url_name: str, urlconf: str) -> tuple[str, Capability | object | None]:
-    """The page's path and the capability its view checks (read once per URLconf)."""
+def _capability_of(url_name: str, urlconf: str) -> tuple[str, Capability | None]:
+    """The page's path and the capability its view checks, None meaning any staff role, as
+    capability_required reads it (resolved once per URLconf)."""
     path = reverse(url_name, urlconf=urlconf)
     view = resolve(path, urlconf=urlconf).func
     if not getattr(view, "staff_only", False):
         raise NoReverseMatch(f"{url_name} is not an admin page behind capability_required")
-    capability = getattr(view, "required_capability", None)
-    return path, _ANY_STAFF if capability is None else capability
+    capability: Capability | None = getattr(view, "required_capability", None)
+    return path, capability
 
 
-def may_open(user: object, capability: Capability | object | None) -> bool:
-    if capability is _ANY_STAFF:
+def may_open(*, user: object, capability: Capability | None) -> bool:
+    """The same rule as capability_required: None lets any staff role in."""
+    if capability is None:
         return bool(getattr(user, "is_tenant_staff", False))
-    return isinstance(capability, Capability) and user_can(user, capability)
+    return user_can(user, capability)
 
 
-def nav_for(request: HttpRequest, counts: dict[str, int] | None = None) -> list[NavSection]:
+def _urlconf(request: HttpRequest) -> str:
+    return str(getattr(request, "urlconf", None) or "townsquare.urls_tenant")
+
+
+def link_allowed(*, request: HttpRequest, url_name: str) -> bool:
+    """Whether the signed-in person may open this admin page: links are only ever offered
+    when it is so."""
+    _, capability = _capability_of(url_name, _urlconf(request))
+    return may_open(user=request.user, capability=capability)
+
+
+def waiting_counts_of(request: HttpRequest) -> dict[str, int]:
+    """Counted once per request: the rail and the home page show the same numbers."""
+    counts: dict[str, int] | None = getattr(request, "_waiting_counts", None)
+    if counts is None:
+        counts = waiting_counts(user=request.user)
+        request._waiting_counts = counts  # type: ignore[attr-defined]
+    return counts
+
+
+def nav_for(*, request: HttpRequest, counts: dict[str, int] | None = None) -> list[NavSection]:
     """The sections and links this person may open, the current page marked."""
-    urlconf = str(getattr(request, "urlconf", None) or "townsquare.urls_tenant")
+    urlconf = _urlconf(request)
     user = request.user
     allowed: list[tuple[str, list[tuple[NavItem, str]]]] = []
     for heading, items in SECTIONS:
         links = []
         for item in items:
             path, capability = _capability_of(item.url_name, urlconf)
-            if may_open(user, capability):
+            if may_open(user=user, capability=capability):
                 links.append((item, path))
         if links:
             allowed.append((heading, links))

@@ -29,6 +29,8 @@ class Step:
     url_name: str
     action: str
     done: bool
+    # Whether this person may open the step's page; set by the view, which knows the request.
+    linkable: bool = True
 
 
 @dataclass(frozen=True)
@@ -95,40 +97,37 @@ def setup_steps() -> list[Step]:
     ]
 
 
-def attention_for(user: object) -> list[Attention]:
-    """What waits for this person's role; a role never learns of what it may not open."""
-    items = []
+def waiting_counts(*, user: object) -> dict[str, int]:
+    """What waits for this role, counted: a moderator never learns how many concerns there
+    are, an analyst nothing at all."""
+    counts: dict[str, int] = {}
     if user_can(user, Capability.SAFEGUARD):
-        items.append(
-            Attention(
-                "Safeguarding concerns to handle",
-                "backoffice:safeguarding",
-                "shield-alert",
-                safeguarding_open_count(),
-            )
-        )
+        counts["concerns"] = safeguarding_open_count()
     if user_can(user, Capability.MODERATE):
-        items.append(
-            Attention(
-                "Posts waiting for a moderator",
-                "backoffice:moderation",
-                "shield",
-                dialogue_selectors.queue_count(),
-            )
-        )
+        counts["held"] = dialogue_selectors.queue_count()
     if user_can(user, Capability.RESPOND):
-        items.append(
-            Attention(
-                "Ideas awaiting a response",
-                "backoffice:awaiting",
-                "message-circle-reply",
-                dialogue_selectors.ideas_awaiting_response_count(),
-            )
-        )
-    return items
+        counts["awaiting"] = dialogue_selectors.ideas_awaiting_response_count()
+    return counts
+
+
+ATTENTION = [
+    ("concerns", "Safeguarding concerns to handle", "backoffice:safeguarding", "shield-alert"),
+    ("held", "Posts waiting for a moderator", "backoffice:moderation", "shield"),
+    ("awaiting", "Ideas awaiting a response", "backoffice:awaiting", "message-circle-reply"),
+]
+
+
+def attention_from(*, counts: dict[str, int]) -> list[Attention]:
+    """The home page's list of what waits, from waiting_counts (the rail shows the same)."""
+    return [
+        Attention(label, url_name, icon, counts[key])
+        for key, label, url_name, icon in ATTENTION
+        if key in counts
+    ]
 
 
 def dialogues_closing_soon(*, days: int = 7) -> list[Dialogue]:
+    """Open dialogues whose closing time falls within the next days, soonest first."""
     now = timezone.now()
     return list(
         Dialogue.objects.filter(

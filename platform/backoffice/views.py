@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -28,6 +28,7 @@ from backoffice.forms import (
     SignpostForm,
     SiteSettingsForm,
 )
+from backoffice.navigation import link_allowed, waiting_counts_of
 from billing.entitlements import Feature, PlanLimitError, entitlement_check
 from dialogues import selectors as dialogue_selectors
 from dialogues import services as dialogue_services
@@ -37,13 +38,13 @@ from sitesettings import services as site_services
 from sitesettings.models import Signpost
 from sitesettings.selectors import site_settings_for_editing
 from townsquare.errors import NotAllowed
+from townsquare.lib.icons import icon_names
 from townsquare.lib.markdown_editor import (
     PREVIEW_BUTTON,
     form_previewed,
     markdown_preview_requested,
 )
 from townsquare.lib.spreadsheets import csv_bytes, xlsx_bytes
-from townsquare.templatetags.icons import style_icons
 
 
 def _dialogue(slug: str) -> Dialogue:
@@ -59,11 +60,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     role, the site's figures and the plan."""
     user = signed_in_user(request)
     can_manage = user_can(user, Capability.MANAGE_DIALOGUES)
-    steps = backoffice_selectors.setup_steps() if can_manage else []
+    steps = [
+        replace(step, linkable=link_allowed(request=request, url_name=step.url_name))
+        for step in (backoffice_selectors.setup_steps() if can_manage else [])
+    ]
     context = {
         "steps": steps,
         "steps_done": sum(step.done for step in steps),
-        "attention": backoffice_selectors.attention_for(user),
+        "attention": backoffice_selectors.attention_from(counts=waiting_counts_of(request)),
         "figures": backoffice_selectors.site_figures(),
         "closing_soon": backoffice_selectors.dialogues_closing_soon(),
         "can_manage": can_manage,
@@ -79,7 +83,9 @@ def dialogues(request: HttpRequest) -> HttpResponse:
     key = sort.removeprefix("-")
     rows = dialogue_selectors.dialogue_list_with_figures()
     if key in dialogue_selectors.DIALOGUE_SORTS:
-        rows = dialogue_selectors.dialogues_sorted(rows, key=key, descending=sort.startswith("-"))
+        rows = dialogue_selectors.dialogues_sorted(
+            rows=rows, key=key, descending=sort.startswith("-")
+        )
     else:
         sort = ""
     context = {
@@ -101,7 +107,7 @@ def dialogues(request: HttpRequest) -> HttpResponse:
 def style_guide(request: HttpRequest) -> HttpResponse:
     """Every component of the design system on one page, in this site's own theme."""
     context = {
-        "icons": sorted(style_icons()),
+        "icons": icon_names(),
         "colours": [
             "text",
             "background",
@@ -127,28 +133,24 @@ def style_guide(request: HttpRequest) -> HttpResponse:
     return render(request, "backoffice/style.html", context)
 
 
-_IMAGE_FORM_FIELDS = ("header_image", "header_image_alt", "remove_header_image")
-
-
 def _dialogue_form_values(form: DialogueForm) -> dict[str, Any]:
+    """The form's values as the dialogue services take them, the picture as one change."""
     data = dict(form.cleaned_data)
     data["tags"] = dialogue_services.tags_from_names(names=data.get("tags") or "")
-    for name in _IMAGE_FORM_FIELDS:
-        data.pop(name, None)
+    data["header_image"] = dialogue_services.HeaderImageChange(
+        alt=data.pop("header_image_alt", "") or "",
+        image=form.header_image_checked,
+        remove=bool(data.pop("remove_header_image", False)),
+    )
     return data
 
 
-def _dialogue_image_apply(form: DialogueForm, *, dialogue: Dialogue, by: User) -> None:
-    """The header image part of a valid dialogue form: removed, replaced or re-described."""
-    data = form.cleaned_data
-    if data.get("remove_header_image"):
-        dialogue_services.dialogue_image_remove(dialogue=dialogue, by=by)
-    elif form.header_image_checked is not None:
-        dialogue_services.dialogue_image_set(
-            dialogue=dialogue, by=by, alt=data["header_image_alt"], image=form.header_image_checked
-        )
-    elif dialogue.header_image and data["header_image_alt"] != dialogue.header_image_alt:
-        dialogue_services.dialogue_image_set(dialogue=dialogue, by=by, alt=data["header_image_alt"])
+def _previewed_keeping_no_file(request: HttpRequest, form: DialogueForm) -> None:
+    """A preview shows the form again, and no browser sends a file twice: say so rather than
+    let the chosen picture vanish unnoticed."""
+    form_previewed(form)
+    if request.FILES.get("header_image"):
+        form.add_error("header_image", "Choose the image again: a preview does not keep it.")
 
 
 @capability_required(Capability.MANAGE_DIALOGUES)
@@ -162,10 +164,9 @@ def dialogue_new(request: HttpRequest) -> HttpResponse:
         values = _dialogue_form_values(form)
         state = Dialogue.State.OPEN if values.pop("open_now", False) else Dialogue.State.DRAFT
         try:
-            # One transaction: a dialogue is never left saved without the image it was sent with.
-            with transaction.atomic():
-                dialogue = dialogue_services.dialogue_create(**values, state=state)
-                _dialogue_image_apply(form, dialogue=dialogue, by=signed_in_user(request))
+            dialogue = dialogue_services.dialogue_create(
+                **values, state=state, by=signed_in_user(request)
+            )
         except ValidationError as error:
             # A refusal by the plan included: the form shows it with the upgrade link.
             form.add_error(None, error)
@@ -178,7 +179,7 @@ def dialogue_new(request: HttpRequest) -> HttpResponse:
             )
             return redirect("backoffice:dialogue_edit", slug=dialogue.slug)
     if previewing:
-        form_previewed(form)
+        _previewed_keeping_no_file(request, form)
     status = 400 if request.method == "POST" and not previewing else 200
     return render(request, "backoffice/dialogue_form.html", {"form": form}, status=status)
 
@@ -212,11 +213,9 @@ def dialogue_edit(request: HttpRequest, slug: str) -> HttpResponse:
     if sent and not previewing and form.is_valid():
         user = signed_in_user(request)
         try:
-            with transaction.atomic():
-                dialogue_services.dialogue_update(
-                    dialogue=dialogue, by=user, **_dialogue_form_values(form)
-                )
-                _dialogue_image_apply(form, dialogue=dialogue, by=user)
+            dialogue_services.dialogue_update(
+                dialogue=dialogue, by=user, **_dialogue_form_values(form)
+            )
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -229,7 +228,7 @@ def dialogue_edit(request: HttpRequest, slug: str) -> HttpResponse:
         else OutcomeForm(initial={"summary": dialogue.outcome_markdown})
     )
     if previewing and sent:
-        form_previewed(form)
+        _previewed_keeping_no_file(request, form)
     context = {
         "form": form,
         "dialogue": dialogue,

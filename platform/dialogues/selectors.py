@@ -137,8 +137,9 @@ DIALOGUE_SORTS: dict[str, Lower | F] = {
 
 
 def dialogues_sorted(
-    rows: QuerySet[Dialogue], *, key: str, descending: bool = False
+    *, rows: QuerySet[Dialogue], key: str, descending: bool = False
 ) -> QuerySet[Dialogue]:
+    """The staff list ordered by one of DIALOGUE_SORTS' columns, empty values last."""
     column = DIALOGUE_SORTS[key]
     order = column.desc(nulls_last=True) if descending else column.asc(nulls_last=True)
     return rows.order_by(order, "-created_at")
@@ -348,6 +349,7 @@ def queue_count() -> int:
 
 
 def ideas_awaiting_response_count() -> int:
+    """How many public ideas nobody has answered (ideas_awaiting_response's rule, counted)."""
     return ideas_listed().filter(responded_at__isnull=True).count()
 
 

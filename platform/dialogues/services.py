@@ -8,19 +8,20 @@ from __future__ import annotations
 
 import io
 import uuid
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from functools import partial
 from typing import TypeVar
 
 from allauth.account.models import EmailAddress
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.text import slugify
+from django_tenants.utils import schema_context
 from PIL import Image
 
 from accounts.models import User
@@ -121,7 +122,11 @@ def dialogue_create(
     listed: bool = True,
     opens_at: datetime | None = None,
     closes_at: datetime | None = None,
+    by: User | None = None,
+    header_image: HeaderImageChange | None = None,
 ) -> Dialogue:
+    """header_image (with by, its author) is set in the same transaction: a dialogue is never
+    left saved without the picture it was sent with."""
     dialogue = Dialogue(
         title=title,
         slug=slug,
@@ -140,6 +145,8 @@ def dialogue_create(
     dialogue.save()
     if tags:
         dialogue.tags.set(tags)
+    if header_image is not None and by is not None:
+        _header_image_apply(dialogue=dialogue, by=by, change=header_image)
     return dialogue
 
 
@@ -502,6 +509,7 @@ def dialogue_update(
     listed: bool,
     opens_at: datetime | None,
     closes_at: datetime | None,
+    header_image: HeaderImageChange | None = None,
 ) -> Dialogue:
     _require_manager(by)
     dialogue.title, dialogue.slug, dialogue.question = title, slug, question
@@ -512,6 +520,8 @@ def dialogue_update(
     dialogue.full_clean()
     dialogue.save()
     dialogue.tags.set(tags)
+    if header_image is not None:
+        _header_image_apply(dialogue=dialogue, by=by, change=header_image)
     return dialogue
 
 
@@ -556,9 +566,35 @@ _IMAGE_FIELDS = [
 
 
 def _image_forget_after_commit(name: str) -> None:
-    """The file goes once the change that let go of it is committed: a rollback keeps both."""
+    """The file goes once the change that let go of it is committed: a rollback keeps both.
+    The tenant's folder is fixed now: the commit may run after the caller left its schema."""
     if name:
-        transaction.on_commit(partial(default_storage.delete, name))
+        schema = str(getattr(connection, "schema_name", ""))
+
+        def forget() -> None:
+            with schema_context(schema):
+                default_storage.delete(name)
+
+        transaction.on_commit(forget)
+
+
+@dataclass(frozen=True)
+class HeaderImageChange:
+    """What a dialogue form asks of the header image: a new checked image, its removal, or
+    only its description."""
+
+    alt: str = ""
+    image: tuple[bytes, str] | None = None
+    remove: bool = False
+
+
+def _header_image_apply(*, dialogue: Dialogue, by: User, change: HeaderImageChange) -> None:
+    if change.remove:
+        dialogue_image_remove(dialogue=dialogue, by=by)
+    elif change.image is not None:
+        dialogue_image_set(dialogue=dialogue, by=by, alt=change.alt, image=change.image)
+    elif dialogue.header_image and change.alt != dialogue.header_image_alt:
+        dialogue_image_set(dialogue=dialogue, by=by, alt=change.alt)
 
 
 @transaction.atomic

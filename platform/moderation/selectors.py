@@ -40,4 +40,5 @@ def safeguarding_queue() -> list[SafeguardingConcern]:
 
 
 def safeguarding_open_count() -> int:
+    """Concerns no lead has handled yet."""
     return SafeguardingConcern.objects.filter(handled_at__isnull=True).count()

@@ -22,17 +22,6 @@ from tests.factories import DialogueFactory, UserFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def as_role(client_for: Callable[..., Client], tenant_a: Tenant) -> Callable[[str], Client]:
-    def sign_in(role: str) -> Client:
-        client = client_for(tenant_a)
-        with tenant_context(tenant_a):
-            client.force_login(UserFactory.create(role=role))
-        return client
-
-    return sign_in
-
-
 def _dialogue_form(**overrides: str) -> dict[str, str]:
     return {
         "title": "Safer parks",

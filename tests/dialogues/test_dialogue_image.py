@@ -289,3 +289,25 @@ def test_a_dialogue_image_is_served_only_on_its_own_tenant(
     url = f"/media/{_stored(tenant_a).header_image}"
     assert client_for(tenant_a).get(url).status_code == 200
     assert client_for(tenant_b).get(url).status_code == 404
+
+
+def test_a_preview_says_to_choose_the_image_again(
+    admin: Client, dialogue: Dialogue, tenant_a: Tenant
+) -> None:
+    """Browsers never send a file twice: a preview must not drop the chosen picture silently."""
+    before = _files(tenant_a)
+    page = _edit(admin, _upload(_image()), markdown_preview="description").content.decode()
+    assert "Choose the image again: a preview does not keep it." in page
+    assert not _stored(tenant_a).header_image
+    assert _files(tenant_a) == before
+
+
+def test_a_cut_off_file_is_refused_even_after_a_pdf_was_made(
+    admin: Client, dialogue: Dialogue, tenant_a: Tenant
+) -> None:
+    """WeasyPrint, once imported for a report, tells Pillow to accept cut-off files."""
+    import weasyprint  # noqa: F401 - imported for its side effect on Pillow
+
+    page = _edit(admin, _upload(_image()[:300])).content.decode()
+    assert "is not a PNG, JPEG or WebP image we can read" in page
+    assert not _stored(tenant_a).header_image

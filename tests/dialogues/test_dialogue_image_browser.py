@@ -14,13 +14,13 @@ import pytest
 from django.conf import settings
 from django_tenants.utils import tenant_context
 from PIL import Image
-from playwright.sync_api import ConsoleMessage, FilePayload, Page, expect
+from playwright.sync_api import FilePayload, Page, expect
 
 from accounts.models import User
 from dialogues.models import Dialogue
 from tenants.models import Tenant
 from tests.factories import DialogueFactory, UserFactory
-from tests.harness.browser import assert_accessible, sign_in
+from tests.harness.browser import assert_accessible, csp_blocked, sign_in
 from tests.harness.live_server import LiveServer
 
 pytestmark = pytest.mark.browser
@@ -52,13 +52,7 @@ def _png() -> bytes:
 def test_an_admin_adds_a_header_image_after_a_refused_file(
     page: Page, live_site: LiveServer, scene: dict[str, str], tenant_a: Tenant
 ) -> None:
-    blocked: list[str] = []
-
-    def seen(message: ConsoleMessage) -> None:
-        if "Content Security Policy" in message.text:
-            blocked.append(message.text)
-
-    page.on("console", seen)
+    blocked = csp_blocked(page)
     sign_in(page, live_site.url("alpha", "/accounts/login/"), scene["admin"])
     page.goto(live_site.url("alpha", f"/manage/dialogues/{scene['slug']}/"))
     assert_accessible(page)

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import axe_playwright_python
-from playwright.sync_api import Page
+from playwright.sync_api import ConsoleMessage, Page
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -32,6 +32,19 @@ def axe_violations(page: Page) -> list[dict[str, Any]]:
     )
     violations: list[dict[str, Any]] = result["violations"]
     return violations
+
+
+def csp_blocked(page: Page) -> list[str]:
+    """Every Content-Security-Policy refusal the page reports from now on: a test asserts the
+    list stays empty (no inline script or style slipped into a template)."""
+    blocked: list[str] = []
+
+    def seen(message: ConsoleMessage) -> None:
+        if "Content Security Policy" in message.text or "Content-Security-Policy" in message.text:
+            blocked.append(message.text)
+
+    page.on("console", seen)
+    return blocked
 
 
 def duplicate_ids(page: Page) -> list[str]:

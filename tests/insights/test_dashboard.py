@@ -22,17 +22,6 @@ from tests.factories import CommentFactory, DialogueFactory, IdeaFactory, UserFa
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def as_role(client_for: Callable[..., Client], tenant_a: Tenant) -> Callable[[str], Client]:
-    def sign_in(role: str) -> Client:
-        client = client_for(tenant_a)
-        with tenant_context(tenant_a):
-            client.force_login(UserFactory.create(role=role))
-        return client
-
-    return sign_in
-
-
 def _figure(html: str, term: str) -> str:
     """The value shown beside a key figure's name."""
     found = re.search(rf"<dt>{re.escape(term)}</dt><dd>(.*?)</dd>", html, re.S)

@@ -10,12 +10,12 @@ from collections.abc import Iterator
 
 import pytest
 from django_tenants.utils import tenant_context
-from playwright.sync_api import Browser, ConsoleMessage, Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from accounts.models import User
 from tenants.models import Tenant
 from tests.factories import UserFactory
-from tests.harness.browser import AXE_SOURCE, assert_accessible, sign_in
+from tests.harness.browser import AXE_SOURCE, assert_accessible, csp_blocked, sign_in
 from tests.harness.live_server import LiveServer
 from themes.models import ThemeDraft, ThemeVersion
 from themes.services import theme_draft_update, theme_publish
@@ -45,17 +45,6 @@ def colour_admin(committed_db: None, tenant_a: Tenant) -> Iterator[str]:
         User.objects.filter(username=username).delete()
 
 
-def _csp_watch(page: Page) -> list[str]:
-    blocked: list[str] = []
-
-    def seen(message: ConsoleMessage) -> None:
-        if "Content Security Policy" in message.text or "Content-Security-Policy" in message.text:
-            blocked.append(message.text)
-
-    page.on("console", seen)
-    return blocked
-
-
 def _preview_header(page: Page) -> str:
     header = page.frame_locator("iframe.theme-preview").locator(".site-header")
     return str(header.evaluate("e => getComputedStyle(e).backgroundColor"))
@@ -64,7 +53,7 @@ def _preview_header(page: Page) -> str:
 def test_the_hex_field_and_the_picker_follow_each_other_by_keyboard(
     page: Page, live_site: LiveServer, colour_admin: str, tenant_a: Tenant
 ) -> None:
-    blocked = _csp_watch(page)
+    blocked = csp_blocked(page)
     sign_in(page, live_site.url("alpha", "/accounts/login/"), colour_admin)
     page.goto(live_site.url("alpha", "/manage/theme/"))
     hex_field = page.get_by_label(MAIN, exact=True)
@@ -162,7 +151,7 @@ def test_the_editor_passes_axe_on_a_dark_theme_and_fits_a_phone(
     context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True)
     context.add_init_script(path=str(AXE_SOURCE))
     page = context.new_page()
-    blocked = _csp_watch(page)
+    blocked = csp_blocked(page)
     try:
         sign_in(page, live_site.url("alpha", "/accounts/login/"), colour_admin)
         page.goto(live_site.url("alpha", "/manage/theme/"))

@@ -14,7 +14,7 @@ from accounts.models import User
 from dialogues.models import Dialogue, Rating
 from tenants.models import Tenant
 from tests.factories import DialogueFactory, IdeaFactory, UserFactory
-from tests.harness.browser import AXE_SOURCE, assert_accessible, sign_in
+from tests.harness.browser import AXE_SOURCE, assert_accessible, csp_blocked, sign_in
 from tests.harness.live_server import LiveServer
 
 pytestmark = pytest.mark.browser
@@ -26,17 +26,6 @@ def _context(browser: Browser, width: int, *, javascript: bool = True) -> Browse
     )
     context.add_init_script(path=str(AXE_SOURCE))
     return context
-
-
-def _watch_csp(page: Page) -> list[str]:
-    blocked: list[str] = []
-    page.on(
-        "console",
-        lambda message: (
-            blocked.append(message.text) if "Content Security Policy" in message.text else None
-        ),
-    )
-    return blocked
 
 
 def _fits(page: Page) -> None:
@@ -76,7 +65,7 @@ def test_stars_are_chosen_with_the_arrow_keys(
 ) -> None:
     context = _context(browser, 1280)
     page = context.new_page()
-    blocked = _watch_csp(page)
+    blocked = csp_blocked(page)
     sign_in(page, live_site.url("alpha", "/accounts/login/"), scene["rater"])
     page.goto(live_site.url("alpha", scene["idea"]))
     stars = page.get_by_role("group", name="Rate this idea")
@@ -91,12 +80,13 @@ def test_stars_are_chosen_with_the_arrow_keys(
     page.keyboard.press("Enter")
     expect(page.get_by_role("img", name="Rated 4.0 out of 5 from 1 rating")).to_be_visible()
     assert _my_rating(tenant_a, scene["idea_id"], scene["rater"]) == 4
-    # The chosen star shows filled: the fourth star's colour differs from the fifth's.
-    filled, empty = (
-        page.locator(f"label[for=stars-{n}]").evaluate("el => getComputedStyle(el).color")
-        for n in (4, 5)
-    )
-    assert filled != empty
+    # Stars one to four show filled, the fifth empty.
+    fills = [
+        page.locator(f"label[for=stars-{n}] svg").evaluate("el => getComputedStyle(el).fill")
+        for n in range(1, 6)
+    ]
+    assert fills[4] == "none"
+    assert all(fill not in ("none", fills[4]) for fill in fills[:4]), fills
     assert_accessible(page)
     context.close()
     assert blocked == []
@@ -145,7 +135,7 @@ def test_no_page_scrolls_sideways_on_a_phone(
     """Every page each site links to from its menus, at 390 px: fits, and axe finds nothing."""
     context = _context(browser, 390)
     page = context.new_page()
-    blocked = _watch_csp(page)
+    blocked = csp_blocked(page)
     central = ["/", "/pricing/", "/customers/merseyside/", "/signup/", "/demo/", "/privacy/"]
     for path in central:
         answer = page.goto(live_site.url(None, path))
@@ -185,3 +175,27 @@ def test_no_page_scrolls_sideways_on_a_phone(
     assert box["x"] + box["width"] <= 390
     context.close()
     assert blocked == []
+
+
+@pytest.mark.parametrize("javascript", [True, False])
+def test_enter_in_a_field_saves_rather_than_previews(
+    browser: Browser,
+    live_site: LiveServer,
+    scene: dict[str, str],
+    tenant_a: Tenant,
+    javascript: bool,
+) -> None:
+    """The Markdown editor's Preview is a submit button inside the form's fields; Enter must
+    still press the form's own Save."""
+    context = _context(browser, 1280, javascript=javascript)
+    page = context.new_page()
+    sign_in(page, live_site.url("alpha", "/accounts/login/"), scene["admin"])
+    slug = scene["dialogue"].strip("/").split("/")[-1]
+    page.goto(live_site.url("alpha", f"/manage/dialogues/{slug}/"))
+    title = page.get_by_label("Title", exact=True)
+    title.fill(f"Renamed by Enter {javascript}")
+    title.press("Enter")
+    expect(page.get_by_text("Your changes are saved.")).to_be_visible()
+    with tenant_context(tenant_a):
+        assert Dialogue.objects.get(slug=slug).title == f"Renamed by Enter {javascript}"
+    context.close()

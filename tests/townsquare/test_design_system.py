@@ -7,15 +7,11 @@ from django.template import Context, Template, TemplateSyntaxError
 
 from themes.contrast import contrast_ratio
 from themes.css import theme_stylesheet
-from townsquare.templatetags.display import (
-    AVATAR_COLOURS,
-    avatar,
-    avatar_colour,
-    avatar_initials,
-    duration_words,
-    star_rating,
-)
-from townsquare.templatetags.icons import icon, style_icons
+from townsquare.lib.icons import icon_names
+from townsquare.templatetags.avatars import AVATAR_COLOURS, avatar, avatar_colour, avatar_initials
+from townsquare.templatetags.durations import duration_words
+from townsquare.templatetags.icons import icon
+from townsquare.templatetags.ratings import star_rating
 
 
 def test_every_avatar_colour_carries_white_initials_at_aa() -> None:
@@ -50,8 +46,8 @@ def test_icons_are_inline_decorative_svg() -> None:
     assert 'aria-hidden="true"' in drawn
     assert 'focusable="false"' in drawn
     assert "<path" in drawn
-    assert "star" in style_icons()
-    assert "house" in style_icons()
+    assert "star" in icon_names()
+    assert "house" in icon_names()
 
 
 @pytest.mark.parametrize("name", ["no-such-icon", "../LICENSE", "star.svg"])

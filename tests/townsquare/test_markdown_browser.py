@@ -14,21 +14,10 @@ from accounts.models import User
 from dialogues.models import Dialogue
 from tenants.models import Tenant
 from tests.factories import DialogueFactory, UserFactory
-from tests.harness.browser import AXE_SOURCE, assert_accessible, sign_in
+from tests.harness.browser import AXE_SOURCE, assert_accessible, csp_blocked, sign_in
 from tests.harness.live_server import LiveServer
 
 pytestmark = pytest.mark.browser
-
-
-def _watch_csp(page: Page) -> list[str]:
-    blocked: list[str] = []
-    page.on(
-        "console",
-        lambda message: (
-            blocked.append(message.text) if "Content Security Policy" in message.text else None
-        ),
-    )
-    return blocked
 
 
 @pytest.fixture
@@ -46,7 +35,7 @@ def scene(committed_db: None, tenant_a: Tenant) -> Iterator[dict[str, str]]:
 def test_the_toolbar_works_by_keyboard_and_the_preview_follows_the_typing(
     page: Page, live_site: LiveServer, scene: dict[str, str]
 ) -> None:
-    blocked = _watch_csp(page)
+    blocked = csp_blocked(page)
     sign_in(page, live_site.url("alpha", "/accounts/login/"), scene["admin"])
     page.goto(live_site.url("alpha", f"/manage/dialogues/{scene['slug']}/"))
     text = page.locator("#id_description")
@@ -107,7 +96,7 @@ def test_the_outcome_and_page_editors_are_accessible_on_a_phone(
     context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True)
     context.add_init_script(path=str(AXE_SOURCE))
     page = context.new_page()
-    blocked = _watch_csp(page)
+    blocked = csp_blocked(page)
     sign_in(page, live_site.url("alpha", "/accounts/login/"), scene["admin"])
     page.goto(live_site.url("alpha", f"/manage/dialogues/{scene['slug']}/"))
     page.locator("#id_summary").fill("We will light **three** paths.")

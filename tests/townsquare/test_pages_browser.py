@@ -13,7 +13,7 @@ from accounts.models import StaffInvitation, User
 from notifications.tokens import unsubscribe_token
 from tenants.models import Tenant
 from tests.factories import DialogueFactory, IdeaFactory, UserFactory
-from tests.harness.browser import AXE_SOURCE, assert_accessible, sign_in
+from tests.harness.browser import AXE_SOURCE, assert_accessible, csp_blocked, sign_in
 from tests.harness.live_server import LiveServer
 
 pytestmark = pytest.mark.browser
@@ -25,13 +25,7 @@ def phone(browser: Browser, committed_db: None) -> Iterator[Page]:
     context.add_init_script(path=str(AXE_SOURCE))
     page = context.new_page()
     # Every page must work under the Content-Security-Policy: no inline script or style.
-    blocked: list[str] = []
-    page.on(
-        "console",
-        lambda message: (
-            blocked.append(message.text) if "Content Security Policy" in message.text else None
-        ),
-    )
+    blocked = csp_blocked(page)
     yield page
     context.close()
     assert blocked == [], blocked

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import template
 
-from townsquare.templatetags.display import duration_words
+from townsquare.templatetags.durations import duration_words
 
 register = template.Library()
 register.filter("duration_words", duration_words)

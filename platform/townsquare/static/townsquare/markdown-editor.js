@@ -91,7 +91,10 @@
     toolbar.hidden = false;
     // The preview follows the typing, so the no-JavaScript button has nothing left to do.
     const previewButton = editor.querySelector("[data-markdown-preview-button]");
-    if (previewButton && window.htmx) previewButton.hidden = true;
+    if (previewButton && window.htmx) {
+      previewButton.hidden = true;
+      previewButton.type = "button";
+    }
 
     buttons.forEach((button) => {
       button.addEventListener("click", () => {
