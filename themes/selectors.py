@@ -5,7 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
@@ -81,7 +81,10 @@ def frame_sources() -> list[str]:
 @receiver([post_save, post_delete], sender=Page)
 @receiver([post_save, post_delete], sender=Dialogue)
 def _forget(**kwargs: object) -> None:
+    # Now, and again once the change is committed: a request in another thread may have
+    # read (and remembered) the old state in between.
     theme_memos_clear()
+    transaction.on_commit(theme_memos_clear)
 
 
 def theme_memos_clear() -> None:

@@ -134,3 +134,8 @@ def dialogues_closing_soon(*, days: int = 7) -> list[Dialogue]:
             state=Dialogue.State.OPEN, closes_at__gt=now, closes_at__lte=now + timedelta(days=days)
         ).order_by("closes_at")[:5]
     )
+
+
+def dialogues_recent(*, limit: int = 5) -> list[Dialogue]:
+    """The newest dialogues, drafts included: where an admin picks up their work."""
+    return list(Dialogue.objects.order_by("-created_at")[:limit])

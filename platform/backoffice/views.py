@@ -70,6 +70,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "attention": backoffice_selectors.attention_from(counts=waiting_counts_of(request)),
         "figures": backoffice_selectors.site_figures(),
         "closing_soon": backoffice_selectors.dialogues_closing_soon(),
+        "recent": backoffice_selectors.dialogues_recent() if can_manage else [],
         "can_manage": can_manage,
         "can_bill": user_can(user, Capability.MANAGE_BILLING),
         "plan_hold": dialogue_selectors.dialogues_held_by_plan(),
