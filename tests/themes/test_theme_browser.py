@@ -82,10 +82,9 @@ def test_an_admin_themes_the_site_and_a_resident_sees_it(
     page.get_by_role("button", name="Save draft").click()
     expect(page.get_by_text("Draft saved")).to_be_visible()
     expect(preview.get_by_text("Have your say on the")).to_be_visible()
-    assert (
-        preview.locator(".site-header").evaluate("e => getComputedStyle(e).backgroundColor")
-        == "rgb(90, 29, 137)"
-    )
+    # Waited for, not read at once: the editor's script may be swapping the preview's
+    # stylesheet for one with the form's values as the page settles.
+    expect(preview.locator(".site-header")).to_have_css("background-color", "rgb(90, 29, 137)")
 
     resident_context = browser.new_context()
     resident_context.add_init_script(path=str(AXE_SOURCE))
