@@ -5,8 +5,6 @@ tenant; every page accessible and free of Content-Security-Policy violations."""
 from __future__ import annotations
 
 import io
-import time
-from collections.abc import Iterator
 
 import pytest
 from django_tenants.utils import tenant_context
@@ -15,27 +13,10 @@ from playwright.sync_api import Browser, ConsoleMessage, FilePayload, Page, expe
 
 from accounts.models import User
 from tenants.models import Tenant
-from tests.factories import UserFactory
 from tests.harness.browser import AXE_SOURCE, assert_accessible, sign_in
 from tests.harness.live_server import LiveServer
-from themes.models import MenuItem, ThemeDraft, ThemeVersion
-from themes.models import Page as SitePage
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def theme_admin(committed_db: None, tenant_a: Tenant) -> Iterator[str]:
-    username = f"Themer{time.monotonic_ns() % 10**8}"
-    with tenant_context(tenant_a):
-        UserFactory.create(username=username, role=User.Role.ADMIN)
-    yield username
-    with tenant_context(tenant_a):
-        ThemeVersion.objects.all().delete()
-        ThemeDraft.objects.all().delete()
-        MenuItem.objects.all().delete()
-        SitePage.objects.all().delete()
-        User.objects.filter(username=username).delete()
 
 
 def _csp_watch(page: Page) -> list[str]:

@@ -5,8 +5,6 @@ dark themes and on a phone, with nothing blocked by the Content-Security-Policy.
 from __future__ import annotations
 
 import re
-import time
-from collections.abc import Iterator
 
 import pytest
 from django_tenants.utils import tenant_context
@@ -14,10 +12,9 @@ from playwright.sync_api import Browser, Page, expect
 
 from accounts.models import User
 from tenants.models import Tenant
-from tests.factories import UserFactory
 from tests.harness.browser import AXE_SOURCE, assert_accessible, csp_blocked, sign_in
 from tests.harness.live_server import LiveServer
-from themes.models import ThemeDraft, ThemeVersion
+from themes.models import ThemeDraft
 from themes.services import theme_draft_update, theme_publish
 
 pytestmark = pytest.mark.browser
@@ -33,28 +30,16 @@ DARK = {
 }
 
 
-@pytest.fixture
-def colour_admin(committed_db: None, tenant_a: Tenant) -> Iterator[str]:
-    username = f"Colours{time.monotonic_ns() % 10**8}"
-    with tenant_context(tenant_a):
-        UserFactory.create(username=username, role=User.Role.ADMIN)
-    yield username
-    with tenant_context(tenant_a):
-        ThemeVersion.objects.all().delete()
-        ThemeDraft.objects.all().delete()
-        User.objects.filter(username=username).delete()
-
-
 def _preview_header(page: Page) -> str:
     header = page.frame_locator("iframe.theme-preview").locator(".site-header")
     return str(header.evaluate("e => getComputedStyle(e).backgroundColor"))
 
 
 def test_the_hex_field_and_the_picker_follow_each_other_by_keyboard(
-    page: Page, live_site: LiveServer, colour_admin: str, tenant_a: Tenant
+    page: Page, live_site: LiveServer, theme_admin: str, tenant_a: Tenant
 ) -> None:
     blocked = csp_blocked(page)
-    sign_in(page, live_site.url("alpha", "/accounts/login/"), colour_admin)
+    sign_in(page, live_site.url("alpha", "/accounts/login/"), theme_admin)
     page.goto(live_site.url("alpha", "/manage/theme/"))
     hex_field = page.get_by_label(MAIN, exact=True)
     picker = page.get_by_label(MAIN_PICKER)
@@ -101,9 +86,9 @@ def test_the_hex_field_and_the_picker_follow_each_other_by_keyboard(
 
 
 def test_a_bad_hex_is_refused_on_its_field_accessibly(
-    page: Page, live_site: LiveServer, colour_admin: str
+    page: Page, live_site: LiveServer, theme_admin: str
 ) -> None:
-    sign_in(page, live_site.url("alpha", "/accounts/login/"), colour_admin)
+    sign_in(page, live_site.url("alpha", "/accounts/login/"), theme_admin)
     page.goto(live_site.url("alpha", "/manage/theme/"))
     page.get_by_label(MAIN, exact=True).fill("#12345g")
     page.get_by_role("button", name="Save draft").click()
@@ -121,12 +106,12 @@ def test_a_bad_hex_is_refused_on_its_field_accessibly(
 
 
 def test_without_javascript_the_picker_and_the_hex_field_each_work(
-    browser: Browser, live_site: LiveServer, colour_admin: str, tenant_a: Tenant
+    browser: Browser, live_site: LiveServer, theme_admin: str, tenant_a: Tenant
 ) -> None:
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
     try:
-        sign_in(page, live_site.url("alpha", "/accounts/login/"), colour_admin)
+        sign_in(page, live_site.url("alpha", "/accounts/login/"), theme_admin)
         page.goto(live_site.url("alpha", "/manage/theme/"))
         page.get_by_label(MAIN_PICKER).fill("#0b5d3b")
         page.get_by_label("Link colour", exact=True).fill("#0B5D3B")
@@ -142,10 +127,10 @@ def test_without_javascript_the_picker_and_the_hex_field_each_work(
 
 
 def test_the_editor_passes_axe_on_a_dark_theme_and_fits_a_phone(
-    browser: Browser, live_site: LiveServer, colour_admin: str, tenant_a: Tenant
+    browser: Browser, live_site: LiveServer, theme_admin: str, tenant_a: Tenant
 ) -> None:
     with tenant_context(tenant_a):
-        admin = User.objects.get(username=colour_admin)
+        admin = User.objects.get(username=theme_admin)
         theme_draft_update(by=admin, values=DARK)
         theme_publish(by=admin)
     context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True)
@@ -153,7 +138,7 @@ def test_the_editor_passes_axe_on_a_dark_theme_and_fits_a_phone(
     page = context.new_page()
     blocked = csp_blocked(page)
     try:
-        sign_in(page, live_site.url("alpha", "/accounts/login/"), colour_admin)
+        sign_in(page, live_site.url("alpha", "/accounts/login/"), theme_admin)
         page.goto(live_site.url("alpha", "/manage/theme/"))
         expect(page.get_by_label(MAIN, exact=True)).to_have_value("#8ab4f8")
         expect(page.get_by_label(MAIN_PICKER)).to_have_value("#8ab4f8")
