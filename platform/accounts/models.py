@@ -8,7 +8,8 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 
-class User(AbstractUser):
+# The stubs cannot see the token model's manager: knox, its base, has no type hints.
+class User(AbstractUser):  # type: ignore[django-manager-missing]
     """A resident or staff member of one tenant, or (in the public schema) platform staff.
 
     Residents are known publicly only by their username; emails are never shown.

@@ -19,6 +19,8 @@ class Capability(StrEnum):
     MANAGE_BILLING = "manage_billing"
     # Entering what a group said at an in-person session, on its behalf.
     RECORD_GATHERINGS = "record_gatherings"
+    # Outgoing webhooks to the organisation's own systems.
+    MANAGE_INTEGRATIONS = "manage_integrations"
 
 
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
@@ -33,6 +35,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.MANAGE_THEME,
             Capability.MANAGE_BILLING,
             Capability.RECORD_GATHERINGS,
+            Capability.MANAGE_INTEGRATIONS,
         }
     ),
     User.Role.MODERATOR: frozenset(

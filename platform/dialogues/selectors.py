@@ -210,6 +210,15 @@ def tag_list_for_dialogue(*, dialogue: Dialogue) -> QuerySet[Tag]:
     )
 
 
+def tags_public() -> QuerySet[Tag]:
+    """Tags on public dialogues or on ideas anyone can see."""
+    return (
+        Tag.objects.filter(Q(dialogues__state__in=PUBLIC_STATES) | idea_rule(prefix="ideas__"))
+        .distinct()
+        .order_by("name")
+    )
+
+
 def idea_list(
     *, dialogue: Dialogue, sort: str = "newest", tag: str = "", query: str = ""
 ) -> QuerySet[Idea]:

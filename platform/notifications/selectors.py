@@ -6,7 +6,7 @@ from django.db.models import Q, QuerySet
 
 from accounts.models import User
 from dialogues.models import Dialogue, Idea
-from dialogues.selectors import comment_rule, idea_rule
+from dialogues.selectors import PUBLIC_STATES, comment_rule, idea_rule, ideas_visible
 from notifications.models import EmailPreference, Follow, Notification
 
 
@@ -53,3 +53,15 @@ def pending_for_email(*, mode: str) -> Q:
     else:
         wants = Q(recipient__email_preference__mode=mode)
     return Q(emailed_at__isnull=True) & wants & ~Q(recipient__email="") & notification_visible()
+
+
+def follow_list(*, user: User) -> QuerySet[Follow]:
+    """What this person follows, of what they may still see: public ideas and dialogues."""
+    return (
+        Follow.objects.filter(user=user)
+        .filter(
+            Q(idea__in=ideas_visible(viewer=user))
+            | Q(dialogue__state__in=PUBLIC_STATES, idea__isnull=True)
+        )
+        .select_related("idea", "dialogue")
+    )

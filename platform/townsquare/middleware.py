@@ -17,6 +17,7 @@ from django_tenants.utils import remove_www
 from tenants.models import Domain, Tenant
 from townsquare.csp import csp_for
 from townsquare.lib.memo import TtlMemo
+from townsquare.lib.problems import API_PREFIX, problem_response
 
 # Host -> tenant, kept briefly in each process: live polling would otherwise cost a
 # domain query per viewer every few seconds. Changes here clear it at once; changes made
@@ -105,6 +106,10 @@ class NulCharacterMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if _carries_nul(request):
+            if request.path_info.startswith(API_PREFIX):
+                return problem_response(
+                    400, "The request holds a NUL character, which no field accepts.", "nul"
+                )
             html = render_to_string("townsquare/400.html", request=None)
             response = HttpResponseBadRequest(html)
             # Returned before the CSP middleware runs: the page brings its own policy.

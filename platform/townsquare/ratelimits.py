@@ -46,13 +46,20 @@ def _keys(group: str) -> tuple[tuple[str, str, str], ...]:
     return ((f"{group}:user_or_ip", "user_or_ip", per_account), (f"{group}:ip", "ip", per_address))
 
 
-def over_limit(request: HttpRequest, group: str) -> bool:
-    """True when this POST would go over either limit; counts nothing."""
+def seconds_until_allowed(request: HttpRequest, group: str) -> int | None:
+    """How long until this POST would be within both limits, or None if it is now; counts
+    nothing. The site's pages and the API share these counters."""
+    waits = []
     for name, key, rate in _keys(group):
         usage = get_usage(request, group=name, key=key, rate=rate, method="POST")
         if usage is not None and (usage["should_limit"] or usage["count"] >= usage["limit"]):
-            return True
-    return False
+            waits.append(max(1, int(usage["time_left"])))
+    return max(waits) if waits else None
+
+
+def over_limit(request: HttpRequest, group: str) -> bool:
+    """True when this POST would go over either limit; counts nothing."""
+    return seconds_until_allowed(request, group) is not None
 
 
 def count_post(request: HttpRequest, group: str) -> None:

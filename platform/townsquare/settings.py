@@ -61,6 +61,10 @@ SHARED_APPS = [
     "django_htmx",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
+    # Personal access tokens: knox hashes them at rest; our api.ApiToken adds scope and use.
+    "knox",
+    "api",
     "townsquare",
 ]
 # Tenant schemas get their own auth, sessions and content: a user exists in one tenant only.
@@ -82,6 +86,9 @@ TENANT_APPS = [
     "themes",
     "backoffice",
     "insights",
+    "knox",
+    "api",
+    "api.webhooks",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -222,6 +229,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "moderation.tasks.safeguarding_alerts_sweep",
         "schedule": 300.0,
     },
+    # Webhook deliveries whose task message was lost are sent again; old ones are pruned.
+    "webhooks-sweep": {
+        "task": "api.webhooks.tasks.webhooks_sweep",
+        "schedule": 120.0,
+    },
 }
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -355,31 +367,72 @@ BILLING_PAST_DUE_GRACE_DAYS = env.integer("BILLING_PAST_DUE_GRACE_DAYS", 7, mini
 # Read-only (unpaid) for this many days, then suspended behind a holding page. Data is kept.
 BILLING_SUSPEND_AFTER_DAYS = env.integer("BILLING_SUSPEND_AFTER_DAYS", 14, minimum=0)
 
+# Personal access tokens (api.ApiToken): "tsq_" then 64 hex characters, stored as a SHA-512
+# digest. Expiry is what the person chose when making one, never a library default.
+KNOX_TOKEN_MODEL = "api.ApiToken"  # noqa: S105  (a model name, not a secret)
+REST_KNOX = {
+    "TOKEN_PREFIX": "tsq_",
+    "AUTH_HEADER_PREFIX": "Bearer",
+    "TOKEN_TTL": None,
+    "AUTO_REFRESH": False,
+}
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
-    "PAGE_SIZE": 50,
+    "DEFAULT_SCHEMA_CLASS": "api.schema.ProblemAwareSchema",
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.KeysetPagination",
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
-    # The site's own session only: HTTP Basic would let anyone guess passwords past the
-    # sign-in limits and the second factor.
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    # Personal access tokens and the site's own session (with CSRF). Never HTTP Basic: it
+    # would let anyone guess passwords past the sign-in limits and the second factor.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.PersonalAccessTokenAuthentication",
+        "api.authentication.SiteSessionAuthentication",
+    ],
     # JSON only: the browsable API's pages need inline styles, which our CSP forbids.
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["api.parsers.BoundedJSONParser"],
+    "EXCEPTION_HANDLER": "api.problems.problem_exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
         "api.throttling.AnonymousRateThrottle",
         "api.throttling.AccountRateThrottle",
+        "api.throttling.TokenRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.rate("API_ANON_RATE", "60/minute"),
         "user": env.rate("API_USER_RATE", "120/minute"),
+        "token": env.rate("API_TOKEN_RATE", "120/minute"),
     },
 }
+API_MAX_BODY_BYTES = env.integer("API_MAX_BODY_BYTES", 65536, minimum=1024)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Townsquare API",
-    "DESCRIPTION": "Public, read-only view of a tenant's dialogues. Served on each tenant's host.",
+    "DESCRIPTION": (
+        "Everything a resident or the organisation does on a Townsquare site. Served on each "
+        "site's own host under /api/v1/. Sign in with the site's session (with its CSRF "
+        "token) or a personal access token made under Account → API tokens "
+        "(`Authorization: Bearer tsq_…`). Lists are paged by cursor (`next`/`previous`); "
+        "every error is RFC 9457 problem details (`application/problem+json`)."
+    ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Request and response bodies as separate components: read-only fields are not asked for.
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "NotificationKindEnum": "notifications.models.Notification.Kind",
+        "PostKindEnum": [("idea", "idea"), ("comment", "comment")],
+    },
 }
+
+# Outgoing webhooks (api/webhooks): tries per delivery, the first wait before a retry
+# (doubling each time, at most an hour), failed deliveries in a row before an endpoint is
+# paused, and seconds to connect and to wait for an answer.
+WEBHOOK_MAX_ATTEMPTS = env.integer("WEBHOOK_MAX_ATTEMPTS", 8, minimum=1)
+WEBHOOK_RETRY_SECONDS = env.integer("WEBHOOK_RETRY_SECONDS", 30, minimum=0)
+WEBHOOK_PAUSE_AFTER = env.integer("WEBHOOK_PAUSE_AFTER", 5, minimum=1)
+WEBHOOK_TIMEOUT_SECONDS = env.integer("WEBHOOK_TIMEOUT_SECONDS", 10, minimum=1)
+# Tests and local development only: plain http and loopback or private addresses allowed.
+WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env.boolean("WEBHOOK_ALLOW_PRIVATE_ADDRESSES", False)
 
 LOG_LEVEL = env.choice("LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR"))
 LOGGING = {

@@ -21,12 +21,14 @@ urlpatterns = [
     # Staff sign in (with their second factor) here; sign-up is closed on the central site.
     # Residents join on their organisation's site; here, sign-up means an organisation's.
     path("accounts/signup/", RedirectView.as_view(pattern_name="signup")),
+    path("accounts/", include("api.token_urls")),
     path("accounts/", include("allauth.urls")),
     path("staff/", admin.site.urls),
     # Stripe posts its events here; the signature, not a CSRF token, proves the sender.
     path("billing/stripe/webhook/", stripe_webhook, name="stripe_webhook"),
 ]
 
+handler400 = "townsquare.views.bad_request"
 handler403 = "townsquare.views.permission_denied"
 handler404 = "townsquare.views.page_not_found"
 handler500 = "townsquare.views.server_error"

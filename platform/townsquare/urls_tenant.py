@@ -13,11 +13,13 @@ urlpatterns = [
     path("", include("insights.suggest_urls")),
     path("accounts/signup/", SignupView.as_view(), name="account_signup"),
     path("join/", account_views.join_with_code, name="join_with_code"),
+    path("accounts/", include("api.token_urls")),
     path("accounts/", include("privacy.urls")),
     path("accounts/", include("allauth.urls")),
     path("manage/theme/", include("themes.urls")),
     path("manage/billing/", include("billing.urls")),
     path("manage/insights/", include("insights.urls")),
+    path("manage/webhooks/", include("api.webhooks.urls")),
     path("manage/", include("backoffice.urls")),
     path("theme/v<int:number>-<str:digest>.css", theme_views.theme_css, name="theme_css"),
     path("theme/draft.css", theme_views.theme_draft_css, name="theme_draft_css"),
@@ -31,6 +33,7 @@ urlpatterns = [
     path("welcome/<str:token>/", tenant_views.welcome, name="welcome"),
 ]
 
+handler400 = "townsquare.views.bad_request"
 handler403 = "townsquare.views.permission_denied"
 handler404 = "townsquare.views.page_not_found"
 handler500 = "townsquare.views.server_error"

@@ -12,6 +12,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from sitesettings.selectors import signpost_list, site_settings_get
+from townsquare.lib.problems import API_PREFIX, problem_response
 
 
 def media(request: HttpRequest, path: str) -> FileResponse:
@@ -30,15 +31,33 @@ def media(request: HttpRequest, path: str) -> FileResponse:
     return response
 
 
+def _for_api(request: HttpRequest) -> bool:
+    return request.path_info.startswith(API_PREFIX)
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if _for_api(request):
+        return problem_response(400, "The request could not be read.", "bad_request")
+    return render(request, "townsquare/400.html", status=400)
+
+
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if _for_api(request):
+        return problem_response(404, "There is nothing at this address.", "not_found")
     return render(request, "townsquare/404.html", status=404)
 
 
 def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if _for_api(request):
+        return problem_response(403, "You may not do this.", "permission_denied")
     return render(request, "townsquare/403.html", status=403)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
+    if _for_api(request):
+        return problem_response(
+            500, "Something went wrong on our side; it has been reported.", "server_error"
+        )
     return render(request, "townsquare/500.html", status=500)
 
 

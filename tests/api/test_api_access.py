@@ -25,7 +25,7 @@ def _basic(username: str, password: str) -> dict[str, str]:
 def api_rates(settings: Settings) -> None:
     settings.REST_FRAMEWORK = {
         **settings.REST_FRAMEWORK,
-        "DEFAULT_THROTTLE_RATES": {"anon": "3/minute", "user": "5/minute"},
+        "DEFAULT_THROTTLE_RATES": {"anon": "3/minute", "user": "5/minute", "token": "5/minute"},
     }
 
 
@@ -40,12 +40,13 @@ def test_basic_credentials_neither_sign_in_nor_tell_a_right_password_from_a_wron
     wrong = client.get("/api/v1/dialogues/", headers=_basic("BasicGuess", "not-the-password"))
     assert (right.status_code, wrong.status_code) == (200, 200)
     assert "WWW-Authenticate" not in wrong
-    # With the right password the request is still anonymous: writing is forbidden to
-    # anonymous callers (403), where a signed-in one would hear the method is not allowed.
+    # With the right password the request is still anonymous: writing asks for a token
+    # (401, Bearer), where a signed-in caller would hear the method is not allowed.
     write = client.post(
         "/api/v1/dialogues/", {"title": "x"}, headers=_basic("BasicGuess", PASSWORD)
     )
-    assert write.status_code == 403
+    assert write.status_code == 401
+    assert write["WWW-Authenticate"] == "Bearer"
 
 
 def test_a_signed_in_session_still_reaches_the_api(

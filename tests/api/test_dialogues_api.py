@@ -9,7 +9,7 @@ from django.test import Client
 from django_tenants.utils import tenant_context
 
 from tenants.models import Tenant
-from tests.factories import DialogueFactory, IdeaFactory
+from tests.factories import DialogueFactory, IdeaFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -24,13 +24,21 @@ def test_lists_the_tenants_public_dialogues_with_idea_counts(
     found = {item["slug"]: item for item in body["results"]}
     assert found["api-visible"]["idea_count"] == 2
     assert set(found["api-visible"]) == {
-        "slug", "title", "question", "state", "opens_at", "closes_at", "idea_count"
+        "slug", "title", "question", "description_html", "state", "moderation", "opens_at",
+        "closes_at", "idea_count", "tags", "outcome", "header_image", "video_url", "url",
+        "created_at",
     }  # fmt: skip
 
 
-def test_writing_is_refused(client_for: Callable[..., Client], tenant_a: Tenant) -> None:
-    response = client_for(tenant_a).post("/api/v1/dialogues/", {"title": "x"})
-    assert response.status_code in {403, 405}
+def test_dialogues_are_not_written_through_the_api(
+    client_for: Callable[..., Client], tenant_a: Tenant
+) -> None:
+    anonymous = client_for(tenant_a).post("/api/v1/dialogues/", {"title": "x"})
+    assert anonymous.status_code == 401
+    client = client_for(tenant_a)
+    with tenant_context(tenant_a):
+        client.force_login(UserFactory.create(role="admin"))
+    assert client.post("/api/v1/dialogues/", {"title": "x"}).status_code == 405
 
 
 def test_openapi_schema_describes_the_dialogues_endpoint(

@@ -339,14 +339,19 @@ def test_the_api_answers_403_with_the_plan_and_upgrade_address_on_a_plan_without
 ) -> None:
     on_plan("trial")
     expected = {
+        "type": "about:blank",
+        "title": "Forbidden",
+        "status": 403,
         "detail": "The REST API is not included in the Free trial plan. Upgrade to the "
         "Community plan to use it.",
+        "code": "plan_limit",
         "upgrade_url": "/manage/billing/",
     }
     for client in (client_for(tenant_a), client_as(tenant_a, admin)):
         for path in _api_paths():
             response = client.get(path, headers={"accept": "application/json"})
             assert (path, response.status_code, response.json()) == (path, 403, expected)
+            assert response["Content-Type"] == "application/problem+json"
         assert client.post("/api/v1/dialogues/", {"title": "x"}).json() == expected
 
 
@@ -359,25 +364,36 @@ def test_the_api_answers_on_a_plan_that_includes_it(
         assert client.get(path, headers={"accept": "application/json"}).status_code == 200
 
 
-def _views(patterns: list[Any]) -> Iterator[tuple[str, Any]]:
+def _views(patterns: list[Any], prefix: str = "") -> Iterator[tuple[str, Any]]:
     for pattern in patterns:
         if isinstance(pattern, URLResolver):
-            yield from _views(pattern.url_patterns)
+            yield from _views(pattern.url_patterns, prefix + str(pattern.pattern))
         elif isinstance(pattern, URLPattern):
-            yield str(pattern.pattern), pattern.callback
+            yield prefix + str(pattern.pattern), pattern.callback
 
 
-def test_every_api_endpoint_checks_the_plan() -> None:
-    """A new endpoint that forgot the check would be open to every plan."""
+def test_every_api_endpoint_checks_the_plan(
+    on_plan: Callable[[str], Tenant], tenant_a: Tenant, client_as: Callable[..., Client], admin: User
+) -> None:
+    """A new endpoint that forgot the check would be open to every plan: each address, asked
+    by a signed-in admin with every method it takes, answers the plan's 403."""
+    import re
+
     from api import urls
 
-    unchecked = [
-        route
-        for route, view in _views(urls.urlpatterns)
-        if PlanIncludesApi
-        not in view.initkwargs.get("permission_classes", view.cls.permission_classes)
-    ]
-    assert unchecked == []
+    on_plan("trial")
+    client = client_as(tenant_a, admin)
+    for route, _view in _views(urls.urlpatterns):
+        path = "/api/" + re.sub(r"<id:\w+>", "1", re.sub(r"<slug:\w+>", "alpha-parks", route))
+        for method in ("get", "post", "put", "patch", "delete"):
+            response = getattr(client, method)(
+                path, content_type="application/json", headers={"accept": "application/json"}
+            )
+            if response.status_code == 405:
+                continue
+            assert (path, method, response.status_code) == (path, method, 403)
+            # JSON answers in the API's problem format; the docs page is a page saying so.
+            assert "is not included in the Free trial plan" in response.content.decode()
 
 
 # Custom CSS

@@ -1,0 +1,1 @@
+"""Outgoing webhooks: an organisation's own systems told of what becomes public on its site."""
