@@ -14,9 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django_tenants.models import TenantMixin
@@ -26,7 +27,7 @@ from psycopg import sql
 
 from accounts.models import User
 from billing.entitlements import Feature, entitlement_check
-from billing.plans import COMMUNITY, TRIAL, plan_get
+from billing.plans import COMMUNITY, PAID_PLANS, TRIAL, plan_get
 from dialogues.models import Comment, Idea
 from tenants.models import (
     ADMIN_USERNAME,
@@ -462,3 +463,133 @@ def domain_add(*, tenant: Tenant, domain: str) -> Domain:
     if Domain.objects.filter(domain=host).exists():
         raise ValidationError(f"{host} is already the address of a site.")
     return Domain.objects.create(tenant=tenant, domain=host, is_primary=False)
+
+
+# Platform staff's lifecycle actions outside the console (the staff API): the same rules as
+# the console's actions, and the same audit trail, its history (Django admin's log).
+
+
+def staff_action_log(*, by: User, target: models.Model, message: str) -> None:
+    """An entry in the staff console's history of target, as the console's own actions write."""
+    LogEntry.objects.log_actions(
+        user_id=by.pk, queryset=[target], action_flag=CHANGE, change_message=message
+    )
+
+
+@transaction.atomic
+def tenant_suspend(*, tenant: Tenant, by: User) -> Tenant:
+    """Residents get the holding page (data kept) until staff reactivate the site."""
+    tenant_status_set(tenant=tenant, status=Tenant.Status.SUSPENDED)
+    staff_action_log(by=by, target=tenant, message="Suspended the site (staff API)")
+    return tenant
+
+
+@transaction.atomic
+def tenant_reactivate(*, tenant: Tenant, by: User) -> Tenant:
+    """Lifts a staff hold; billing's own verdict (read-only if unpaid) then applies again."""
+    # billing.services imports this module, so it is imported where it is used.
+    from billing.services import access_apply, account_for
+
+    tenant_status_set(tenant=tenant, status=Tenant.Status.ACTIVE)
+    access_apply(account=account_for(tenant=tenant), now=timezone.now())
+    staff_action_log(by=by, target=tenant, message="Reactivated the site (staff API)")
+    tenant.refresh_from_db()
+    return tenant
+
+
+@transaction.atomic
+def tenant_plan_set(*, tenant: Tenant, plan: str, by: User) -> Tenant:
+    """Staff put a site on a plan by hand (invoiced, no trial clock), as in the console: never
+    for a site paying by card, and never below what the site uses (each reason said)."""
+    # billing.services imports this module, so it is imported where it is used.
+    from billing.models import BillingAccount
+    from billing.services import account_for, account_set_manual, plan_change_problems
+
+    try:
+        chosen = plan_get(plan)
+    except KeyError:
+        raise ValidationError({"plan": "There is no such plan."}) from None
+    if tenant.is_public:
+        raise ValidationError("The central site has no plan.")
+    if tenant.status == Tenant.Status.PROVISIONING:
+        raise ValidationError("This site is still being set up.")
+    if chosen.key == tenant.plan:
+        return tenant
+    account = account_for(tenant=tenant)
+    if account.mode == BillingAccount.Mode.STRIPE and account.paid_up:
+        raise ValidationError(
+            "This site pays by card through Stripe: its admin changes the plan in /manage/billing/."
+        )
+    problems = plan_change_problems(tenant=tenant, plan=chosen)
+    if problems:
+        raise ValidationError({"plan": problems})
+    account_set_manual(tenant=tenant, plan=chosen.key)
+    staff_action_log(by=by, target=tenant, message=f"Changed the plan to {chosen.name} (staff API)")
+    tenant.refresh_from_db()
+    return tenant
+
+
+def staff_site_request(
+    *, organisation: str, slug: str, admin_email: str, plan: str, key: str, by: User
+) -> Signup:
+    """A site staff ask for: the sign-up and provisioning a trial from a demo request gets
+    (it starts on the free trial, its admin is invited by email). The same key from the same
+    person returns the same sign-up, so a retried request makes one site."""
+    if plan not in {p.key for p in PAID_PLANS}:
+        raise ValidationError({"plan": "Choose one of the paid plans for after the trial."})
+    submit_key = salted_hmac("townsquare.staff-api-site", f"{by.pk}:{key}").hexdigest()
+    existing = Signup.objects.filter(submit_key=submit_key, source=Signup.Source.STAFF).first()
+    if existing is not None:
+        return existing
+    with transaction.atomic():
+        signup = signup_create(
+            organisation=organisation,
+            slug=slug,
+            admin_email=admin_email,
+            password=None,
+            plan=plan,
+            submit_key=submit_key,
+            source=Signup.Source.STAFF,
+        )
+        staff_action_log(by=by, target=signup, message="Asked for the site (staff API)")
+    return signup
+
+
+def demo_request_trial_start(*, demo: DemoRequest, slug: str, by: User) -> Signup:
+    """The console's "Create a trial site" on a demo request, with its history entry."""
+    with transaction.atomic():
+        signup = demo_request_trial_create(demo=demo, slug=slug)
+        staff_action_log(
+            by=by, target=demo, message=f"Created trial site {signup.slug} (staff API)"
+        )
+    return signup
+
+
+# Marks a field the caller leaves as it is.
+UNCHANGED: Any = object()
+
+
+@transaction.atomic
+def demo_request_update(
+    *,
+    demo: DemoRequest,
+    by: User,
+    stage: str = UNCHANGED,
+    owner: User | None = UNCHANGED,
+    notes: str = UNCHANGED,
+) -> DemoRequest:
+    """Moves a request along the pipeline (won and lost close it), names its owner among
+    platform staff, or keeps notes, as the console's form does."""
+    changed = []
+    for name, value in (("stage", stage), ("owner", owner), ("notes", notes)):
+        if value is not UNCHANGED and getattr(demo, name) != value:
+            setattr(demo, name, value)
+            changed.append(name)
+    if owner is not UNCHANGED and owner is not None and not owner.is_staff:
+        raise ValidationError({"owner": "The owner must be one of the platform staff."})
+    if not changed:
+        return demo
+    demo.full_clean()
+    demo.save()
+    staff_action_log(by=by, target=demo, message=f"Changed {', '.join(changed)} (staff API)")
+    return demo

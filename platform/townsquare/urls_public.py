@@ -18,6 +18,7 @@ urlpatterns = [
     path("signup/check/", views.signup_check, name="signup_check"),
     path("signup/<str:token>/", views.signup_status, name="signup_status"),
     path("signup/<str:token>/pay/", views.signup_pay, name="signup_pay"),
+    path("api/", include("api.staff_urls")),
     # Staff sign in (with their second factor) here; sign-up is closed on the central site.
     # Residents join on their organisation's site; here, sign-up means an organisation's.
     path("accounts/signup/", RedirectView.as_view(pattern_name="signup")),
