@@ -57,6 +57,7 @@ bench: install
 	$(BIN)/python -m townsquare.devstack exec --database townsquare_bench -- $(BIN)/python -m bench.insights_export
 	$(BIN)/python -m townsquare.devstack exec --database townsquare_bench -- $(BIN)/python -m bench.insights_grouping
 	$(BIN)/python -m townsquare.devstack exec --database townsquare_bench -- $(BIN)/python -m bench.insights_dashboard
+	$(BIN)/python -m townsquare.devstack exec --database townsquare_bench -- $(BIN)/python -m bench.api_ideas
 
 # Pictures of the product from the seeded demo, for the README and the central site's pages.
 screenshots: install browser

@@ -9,6 +9,7 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
 from rest_framework import serializers
 
+from api.serializers import StrictInput
 from townsquare.lib.problems import PROBLEM_CONTENT_TYPE, problem_body
 
 
@@ -94,12 +95,19 @@ class ProblemAwareSchema(AutoSchema):
                 }
             responses[code] = response
         for code, given in list(responses.items()):
-            if code == "409":
+            if code.startswith("4") and code not in self._problem_codes():
                 responses[code] = {
-                    "description": given.get("description", "Conflict."),
+                    "description": given.get("description", "The request was refused."),
                     "content": {PROBLEM_CONTENT_TYPE: {"schema": problem}},
                 }
         return responses
+
+    def _map_basic_serializer(self, serializer: Any, direction: Any) -> dict[str, Any]:
+        schema: dict[str, Any] = super()._map_basic_serializer(serializer, direction)
+        if direction == "request" and isinstance(serializer, StrictInput):
+            # The API refuses fields it does not know; the description says so.
+            schema["additionalProperties"] = False
+        return schema
 
 
 class PersonalAccessTokenScheme(OpenApiAuthenticationExtension):

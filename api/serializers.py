@@ -14,23 +14,58 @@ from moderation.models import Report
 from notifications.models import EmailPreference, Follow, Notification
 
 
+def _json_type_problem(field: serializers.Field[Any, Any, Any, Any], value: Any) -> str:
+    """What is wrong with a JSON value's type for this field, or "" when it is right.
+
+    DRF turns 5 into "5" for a text field and "5" or 5.0 into 5 for a number; an API that
+    documents its types refuses the wrong one instead of guessing.
+    """
+    if value is None:
+        return ""  # the field's own allow_null decides
+    if isinstance(field, serializers.BooleanField):
+        return "" if isinstance(value, bool) else "Give true or false."
+    if isinstance(field, serializers.IntegerField):
+        ok = isinstance(value, int) and not isinstance(value, bool)
+        return "" if ok else "Give a whole number."
+    if isinstance(field, serializers.ListField):
+        return "" if isinstance(value, list) else "Give a list."
+    if isinstance(field, serializers.CharField | serializers.ChoiceField | serializers.UUIDField):
+        return "" if isinstance(value, str) else "Give text."
+    return ""
+
+
 class StrictInput(serializers.Serializer[Any]):
-    """Refuses fields it does not know, instead of silently ignoring them."""
+    """Refuses fields it does not know and values of the wrong JSON type, instead of
+    silently ignoring or converting them."""
 
     def to_internal_value(self, data: Any) -> Any:
         if not isinstance(data, dict):
             raise serializers.ValidationError(
                 {"non_field_errors": ["Send a JSON object."]}, code="invalid"
             )
-        unknown = sorted(set(data) - set(self.fields))
-        if unknown:
-            raise serializers.ValidationError(
-                {name: ["This field is not one this operation takes."] for name in unknown},
-                code="unknown_field",
-            )
+        writable = {name for name, field in self.fields.items() if not field.read_only}
+        problems = {
+            name: ["This field is not one this operation takes."]
+            for name in sorted(set(data) - writable)
+        }
+        for name in sorted(set(data) & writable):
+            field = self.fields[name]
+            problem = _json_type_problem(field, data[name])
+            if not problem and isinstance(field, serializers.ListField) and data[name]:
+                child = field.child
+                problem = next(
+                    (p for item in data[name] if (p := _json_type_problem(child, item))), ""
+                )
+            if problem:
+                problems[name] = [problem]
+        if problems:
+            raise serializers.ValidationError(problems, code="invalid")
         return super().to_internal_value(data)
 
 
+@extend_schema_serializer(
+    examples=[OpenApiExample("A tag", value={"slug": "lighting", "name": "Lighting"})]
+)
 class TagSerializer(serializers.ModelSerializer[Tag]):
     class Meta:
         model = Tag
@@ -124,6 +159,9 @@ class DialogueSerializer(_PageLink, serializers.ModelSerializer[Dialogue]):
     outcome = serializers.SerializerMethodField()
     header_image = serializers.SerializerMethodField()
     url = AbsoluteUrlField()
+    video_url = serializers.CharField(
+        read_only=True, help_text="A YouTube or Vimeo address, or empty for none."
+    )
 
     class Meta:
         model = Dialogue
@@ -364,7 +402,7 @@ class CommentSerializer(serializers.ModelSerializer[Comment]):
         read_only=True
     )
     parent: serializers.PrimaryKeyRelatedField[Comment] = serializers.PrimaryKeyRelatedField(  # type: ignore[assignment]
-        read_only=True
+        read_only=True, allow_null=True, help_text="The comment this replies to, if a reply."
     )
 
     class Meta:
@@ -465,10 +503,10 @@ FOLLOW_EXAMPLE = {"id": 3, "idea": 41, "dialogue": None, "created_at": "2026-11-
 )
 class FollowSerializer(serializers.ModelSerializer[Follow]):
     idea: serializers.PrimaryKeyRelatedField[Idea] = serializers.PrimaryKeyRelatedField(
-        read_only=True
+        read_only=True, allow_null=True
     )
     dialogue: serializers.SlugRelatedField[Dialogue] = serializers.SlugRelatedField(
-        slug_field="slug", read_only=True
+        slug_field="slug", read_only=True, allow_null=True
     )
 
     class Meta:
@@ -504,10 +542,10 @@ class NotificationSerializer(serializers.ModelSerializer[Notification]):
     read = serializers.SerializerMethodField()
     url = serializers.SerializerMethodField()
     idea: serializers.PrimaryKeyRelatedField[Idea] = serializers.PrimaryKeyRelatedField(
-        read_only=True
+        read_only=True, allow_null=True
     )
     comment: serializers.PrimaryKeyRelatedField[Comment] = serializers.PrimaryKeyRelatedField(
-        read_only=True
+        read_only=True, allow_null=True
     )
 
     class Meta:
@@ -671,7 +709,6 @@ class DecisionSerializer(StrictInput):
             value={"kind": "comment", "id": 12, "reason": "bullying", "details": ""},
             request_only=True,
         ),
-        OpenApiExample("Received", value={"received": True}, response_only=True),
     ]
 )
 class ReportCreateSerializer(StrictInput):
@@ -681,4 +718,10 @@ class ReportCreateSerializer(StrictInput):
     details = serializers.CharField(
         max_length=1000, required=False, allow_blank=True, default="", trim_whitespace=True
     )
+
+
+@extend_schema_serializer(
+    examples=[OpenApiExample("Received", value={"received": True}, response_only=True)]
+)
+class ReportReceivedSerializer(serializers.Serializer[Any]):
     received = serializers.BooleanField(read_only=True)

@@ -38,6 +38,13 @@ class AnonymousRateThrottle(_CurrentRateMixin, AnonRateThrottle):
 class AccountRateThrottle(_CurrentRateMixin, UserRateThrottle):
     """Signed-in accounts, by account, whichever way they sign in (API_USER_RATE)."""
 
+    def get_cache_key(self, request: Request, view: Any) -> str | None:
+        # DRF's own version also counts anonymous callers by address; that is the
+        # anonymous limit's job alone.
+        if not (request.user and request.user.is_authenticated):
+            return None
+        return super().get_cache_key(request, view)
+
 
 class TokenRateThrottle(_CurrentRateMixin, SimpleRateThrottle):
     """Each personal access token on its own (API_TOKEN_RATE): one busy script does not use

@@ -11,7 +11,7 @@ from django.contrib.auth import logout
 from django.db.models import Case, F, FloatField, IntegerField, QuerySet, Value, When
 from django.db.models.functions import Cast, Coalesce
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import APIException, NotFound, ValidationError
 from rest_framework.permissions import IsAuthenticated
@@ -101,6 +101,17 @@ class ApiRoot(TenantApiView):
         responses={200: OpenApiTypes.OBJECT},
         description="Links to the collections of this site's API.",
         operation_id="api_root",
+        examples=[
+            OpenApiExample(
+                "The collections",
+                value={
+                    "dialogues": "https://merseyside.example.org/api/v1/dialogues/",
+                    "me": "https://merseyside.example.org/api/v1/me/",
+                    "schema": "https://merseyside.example.org/api/schema/",
+                },
+                response_only=True,
+            )
+        ],
     )
     def get(self, request: Request) -> Response:
         names = ["dialogues", "tags", "follows", "notifications", "me", "moderation-queue"]
@@ -189,7 +200,9 @@ class DialogueIdeas(TenantApiView):
         query = request.query_params.get("q", "")
         if len(tag) > 40 or len(query) > 200:
             raise ValidationError({"q": ["Search for at most 200 characters, a tag of 40."]})
-        ideas = _idea_sort_keys(selectors.idea_list(dialogue=dialogue, tag=tag, query=query))
+        ideas = _idea_sort_keys(
+            selectors.idea_list(dialogue=dialogue, tag=tag, query=query).select_related("dialogue")
+        )
         return self.paginate(ideas, IDEA_ORDERINGS[sort], s.IdeaSerializer)
 
     @extend_schema(
@@ -609,7 +622,20 @@ class MyData(TenantApiView):
     permission_classes = [*TenantApiView.permission_classes, IsAuthenticated]
     open_when_read_only = True
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(
+        responses=OpenApiTypes.OBJECT,
+        examples=[
+            OpenApiExample(
+                "Part of a download",
+                value={
+                    "account": {"username": "QuietOtter42", "role": "resident"},
+                    "email_addresses": [{"email": "otter@example.org", "verified": True}],
+                    "ideas": [{"title": "Lights on the canal path", "withdrawn": False}],
+                },
+                response_only=True,
+            )
+        ],
+    )
     def get(self, request: Request) -> Response:
         response = Response(account_export(user=self.signed_in()))
         response["Cache-Control"] = "no-store"
@@ -623,7 +649,12 @@ class ReportCreate(TenantApiView):
     permission_classes = [PlanIncludesApi, TokenScope, SiteTakesPosts]
     open_when_read_only = True
 
-    @extend_schema(request=s.ReportCreateSerializer, responses={201: s.ReportCreateSerializer})
+    @extend_schema(
+        request=s.ReportCreateSerializer,
+        responses={201: s.ReportReceivedSerializer},
+        # Anyone may report: signing in is optional ({}), as the stubs do not know.
+        auth=[{"personalAccessToken": []}, {"siteSession": []}, {}],  # type: ignore[list-item]
+    )
     def post(self, request: Request) -> Response:
         data = s.ReportCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -701,6 +732,7 @@ class ModerationDecision(TenantApiView):
         request=s.DecisionSerializer,
         responses={
             200: s.DecisionSerializer,
+            404: OpenApiResponse(description="There is no such post on this site."),
             409: OpenApiResponse(description="Another moderator decided first."),
         },
     )

@@ -6,6 +6,7 @@ tenants; django-ratelimit hashes the address into the key, so no IP is stored in
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -33,12 +34,22 @@ EVERY_ATTEMPT_COUNTS = frozenset({"join"})
 View = Callable[..., HttpResponse]
 
 
+# Requests whose address is missing or unreadable (a Unix socket with no proxy header, a
+# proxy misconfigured) share one allowance rather than escaping every limit.
+UNKNOWN_ADDRESS = "0.0.0.0"  # noqa: S104  (a bucket name, nothing listens on it)
+
+
 def client_address(request: HttpRequest) -> str:
     """The visitor's address: behind our proxy (HTTPS), the one it appended last."""
     forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
     if settings.HTTPS and forwarded:
-        return forwarded.split(",")[-1].strip()
-    return str(request.META.get("REMOTE_ADDR", ""))
+        address = forwarded.split(",")[-1].strip()
+    else:
+        address = str(request.META.get("REMOTE_ADDR", ""))
+    try:
+        return str(ipaddress.ip_address(address))
+    except ValueError:
+        return UNKNOWN_ADDRESS
 
 
 def _keys(group: str) -> tuple[tuple[str, str, str], ...]:

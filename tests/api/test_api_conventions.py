@@ -269,3 +269,23 @@ def test_a_read_only_site_takes_reports_but_not_posts(
         assert answered.status_code == 201
     finally:
         Tenant.objects.filter(pk=tenant_a.pk).update(status=Tenant.Status.ACTIVE)
+
+
+def test_the_ideas_list_costs_the_same_queries_however_many_ideas(
+    api_for: Api, alpha: Tenant
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = api_for(alpha)
+    counts = []
+    for size, slug in ((3, "api-few"), (40, "api-many")):
+        dialogue = DialogueFactory.create(slug=slug)
+        for n in range(size):
+            idea = IdeaFactory.create(dialogue=dialogue, author=UserFactory.create())
+            idea.tags.add(*dialogue.tags.all())
+        client.get(f"/api/v1/dialogues/{slug}/ideas/")  # warm the host lookup
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(f"/api/v1/dialogues/{slug}/ideas/").status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1] <= 5

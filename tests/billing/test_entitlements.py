@@ -20,7 +20,6 @@ from django_tenants.utils import schema_context, tenant_context
 from openpyxl import load_workbook  # type: ignore[import-untyped]
 
 from accounts.models import DemographicAnswer, DemographicQuestion, StaffInvitation, User
-from api.permissions import PlanIncludesApi
 from billing.entitlements import (
     Feature,
     PlanLimitError,
@@ -373,7 +372,10 @@ def _views(patterns: list[Any], prefix: str = "") -> Iterator[tuple[str, Any]]:
 
 
 def test_every_api_endpoint_checks_the_plan(
-    on_plan: Callable[[str], Tenant], tenant_a: Tenant, client_as: Callable[..., Client], admin: User
+    on_plan: Callable[[str], Tenant],
+    tenant_a: Tenant,
+    client_as: Callable[..., Client],
+    admin: User,
 ) -> None:
     """A new endpoint that forgot the check would be open to every plan: each address, asked
     by a signed-in admin with every method it takes, answers the plan's 403."""
