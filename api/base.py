@@ -6,7 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpResponseBase
-from django.utils.cache import get_conditional_response, patch_vary_headers, set_response_etag
+from django.utils.cache import (
+    get_conditional_response,
+    patch_cache_control,
+    patch_vary_headers,
+    set_response_etag,
+)
 from rest_framework.exceptions import Throttled
 from rest_framework.permissions import IsAuthenticatedOrReadOnly
 from rest_framework.request import Request
@@ -32,8 +37,11 @@ class TenantApiView(APIView):
         self, request: Request, response: Any, *args: Any, **kwargs: Any
     ) -> HttpResponseBase:
         response = super().finalize_response(request, response, *args, **kwargs)
-        # What a caller sees depends on who they are: no shared cache may reuse it.
+        # What a caller sees depends on who they are: no shared cache may keep it, and a
+        # client's own cache asks again (with the ETag) before reusing it.
         patch_vary_headers(response, ["Authorization", "Cookie"])
+        if not response.has_header("Cache-Control"):
+            patch_cache_control(response, private=True, no_cache=True)
         if self.etag and request.method in {"GET", "HEAD"} and response.status_code == 200:
             response.render()
             set_response_etag(response)

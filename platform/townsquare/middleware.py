@@ -57,6 +57,8 @@ class TenantMiddleware(TenantMainMiddleware):
         return tenant
 
     def no_tenant_found(self, request: HttpRequest, hostname: str) -> HttpResponse:
+        if request.path_info.startswith(API_PREFIX):
+            return problem_response(404, "There is no site at this address.", "no_site")
         html = render_to_string("townsquare/no_site.html", {"hostname": hostname}, request=None)
         return HttpResponse(html, status=404)
 
@@ -69,6 +71,12 @@ class TenantMiddleware(TenantMainMiddleware):
             return None
         if _settling_up(tenant, request):
             return None
+        if request.path_info.startswith(API_PREFIX):
+            response = problem_response(
+                503, "This site is not available at the moment.", "site_unavailable"
+            )
+            response["Retry-After"] = "3600"
+            return response
         html = render_to_string(
             "townsquare/site_unavailable.html", {"tenant": tenant, "unpaid": _unpaid(tenant)}
         )

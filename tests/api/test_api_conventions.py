@@ -12,7 +12,7 @@ from django_tenants.utils import tenant_context
 from pytest_django.fixtures import Settings
 
 from accounts.models import User
-from dialogues.models import Dialogue, Idea
+from dialogues.models import Dialogue, Idea, Tag
 from tenants.models import Tenant
 from tests.api.conftest import ApiClient, host_of
 from tests.factories import DialogueFactory, IdeaFactory, UserFactory
@@ -281,11 +281,24 @@ def test_the_ideas_list_costs_the_same_queries_however_many_ideas(
     counts = []
     for size, slug in ((3, "api-few"), (40, "api-many")):
         dialogue = DialogueFactory.create(slug=slug)
-        for n in range(size):
-            idea = IdeaFactory.create(dialogue=dialogue, author=UserFactory.create())
-            idea.tags.add(*dialogue.tags.all())
+        topic = Tag.objects.create(name=f"Topic of {slug}", slug=f"topic-{slug}")
+        for _ in range(size):
+            IdeaFactory.create(dialogue=dialogue, author=UserFactory.create()).tags.add(topic)
         client.get(f"/api/v1/dialogues/{slug}/ideas/")  # warm the host lookup
         with CaptureQueriesContext(connection) as queries:
             assert client.get(f"/api/v1/dialogues/{slug}/ideas/").status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1] <= 5
+
+
+def test_a_suspended_site_and_an_unknown_one_answer_the_api_in_its_format(
+    alpha: Tenant, tenant_a: Tenant
+) -> None:
+    Tenant.objects.filter(pk=tenant_a.pk).update(status=Tenant.Status.SUSPENDED)
+    suspended = ApiClient(headers={"host": host_of(tenant_a)}).get("/api/v1/dialogues/")
+    assert suspended.status_code == 503
+    assert suspended["Retry-After"] == "3600"
+    assert suspended.json()["code"] == "site_unavailable"
+    unknown = ApiClient(headers={"host": "nobody.localhost"}).get("/api/v1/dialogues/")
+    assert unknown.status_code == 404
+    assert unknown.json()["code"] == "no_site"
