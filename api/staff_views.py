@@ -33,6 +33,7 @@ from api.pagination import KeysetPagination, Ordering, SortKey
 from api.permissions import TokenScope
 from billing.plans import PAID_PLANS, PLAN_CHOICES, TRIAL
 from tenants.models import DemoRequest, Signup, Tenant
+from tenants.selectors import demo_requests_listed, site_lookup, tenants_listed
 from tenants.services import (
     demo_request_trial_start,
     demo_request_update,
@@ -107,36 +108,25 @@ class StaffApiView(APIView):
         return paginator.get_paginated_response(data)
 
 
-def _tenants() -> QuerySet[Tenant]:
-    """Organisations' sites (never the central site), with what a row shows in one query."""
-    return (
-        Tenant.objects.exclude(schema_name=get_public_schema_name())
-        .select_related("usage", "billing")
-        .prefetch_related("domains")
-    )
-
-
 def _site(slug: str) -> tuple[Tenant, Signup | None]:
     """The site at this address and its latest sign-up; a site still waiting for the worker
     to claim its schema is shown from its sign-up (an unsaved Tenant)."""
-    tenant = _tenants().filter(slug=slug).first()
-    if tenant is not None:
-        return tenant, tenant.signups.order_by("-created_at", "-id").first()
-    signups = Signup.objects.filter(slug=slug).order_by("-created_at", "-id")
-    waiting = signups.filter(status__in=Signup.IN_FLIGHT).first()
-    if waiting is not None:
+    found = site_lookup(slug=slug)
+    if found.tenant is not None:
+        return found.tenant, found.signup
+    if found.signup is not None:
         shown = Tenant(
-            name=waiting.organisation,
-            slug=waiting.slug,
+            name=found.signup.organisation,
+            slug=found.signup.slug,
             status=Tenant.Status.PROVISIONING,
             plan=TRIAL.key,
         )
         shown.created_at = None  # type: ignore[assignment]
-        return shown, waiting
-    failed = signups.filter(status=Signup.Status.FAILED).first()
-    if failed is not None:
+        return shown, found.signup
+    if found.failed is not None:
         raise NotFound(
-            f"Setting up {slug} failed and everything made for it was removed: {failed.error}",
+            f"Setting up {slug} failed and everything made for it was removed: "
+            f"{found.failed.error}",
             code="provisioning_failed",
         )
     raise NotFound("There is no such site.")
@@ -204,7 +194,7 @@ class TenantList(StaffApiView):
         "address and usage (counted hourly by the worker).",
     )
     def get(self, request: Request) -> Response:
-        tenants = _tenants()
+        tenants = tenants_listed()
         wanted = request.query_params.get("status")
         if wanted is not None:
             if wanted not in Tenant.Status.values:
@@ -300,12 +290,8 @@ class TenantPlan(StaffApiView):
         return _shown(request, slug)
 
 
-def _demo_requests() -> QuerySet[DemoRequest]:
-    return DemoRequest.objects.select_related("owner").prefetch_related("signups")
-
-
 def _demo_request(demo_id: int) -> DemoRequest:
-    demo = _demo_requests().filter(pk=demo_id).first()
+    demo = demo_requests_listed().filter(pk=demo_id).first()
     if demo is None:
         raise NotFound("There is no such demo request.")
     return demo
@@ -333,7 +319,7 @@ class DemoRequestList(StaffApiView):
         description="Demo requests with the requester's contact details, newest first.",
     )
     def get(self, request: Request) -> Response:
-        demos = _demo_requests()
+        demos = demo_requests_listed()
         state = request.query_params.get("state")
         if state is not None:
             if state not in {"open", "closed"}:

@@ -94,6 +94,19 @@ def _posted(notice_for: Idea | Comment, noun: str) -> str:
     return held_message(notice_for, noun)
 
 
+def _sent_before(model: type[Idea] | type[Comment], author: User, key: Any) -> bool:
+    """Whether this author already posted with this submission key (a repeat is a 200)."""
+    return key is not None and model.objects.filter(author=author, submission_key=key).exists()
+
+
+def _posted_answer(
+    request: Request, serializer: Any, post: Idea | Comment, noun: str, *, again: bool
+) -> Response:
+    """The post as its author sees it, with what happens next: 201, or 200 for a repeat."""
+    body = serializer(post, context={"request": request, "notice": _posted(post, noun)}).data
+    return Response(body, status=status.HTTP_200_OK if again else status.HTTP_201_CREATED)
+
+
 class ApiRoot(TenantApiView):
     """The API's entry point: where each collection is."""
 
@@ -223,7 +236,7 @@ class DialogueIdeas(TenantApiView):
             raise ValidationError({"tags": [f"No such tag: {', '.join(unknown)}."]})
         posting_allowed(request, "idea")
         key = data.validated_data.get("submission_key")
-        before = Idea.objects.filter(author=self.signed_in(), submission_key=key).exists()
+        before = _sent_before(Idea, self.signed_in(), key)
         idea = services.idea_create(
             dialogue=dialogue,
             author=self.signed_in(),
@@ -233,11 +246,9 @@ class DialogueIdeas(TenantApiView):
             submission_key=key,
         )
         posting_counted(request, "idea")
-        idea = _idea(request, idea.pk)
-        body = s.IdeaPostedSerializer(
-            idea, context={"request": request, "notice": _posted(idea, "idea")}
-        ).data
-        return Response(body, status=status.HTTP_200_OK if before else status.HTTP_201_CREATED)
+        return _posted_answer(
+            request, s.IdeaPostedSerializer, _idea(request, idea.pk), "idea", again=before
+        )
 
 
 class IdeaDetail(TenantApiView):
@@ -345,7 +356,7 @@ class IdeaComments(TenantApiView):
                 raise ValidationError({"parent": ["There is no such comment on this idea."]})
         posting_allowed(request, "comment")
         key = data.validated_data.get("submission_key")
-        before = Comment.objects.filter(author=self.signed_in(), submission_key=key).exists()
+        before = _sent_before(Comment, self.signed_in(), key)
         comment = services.comment_create(
             idea=idea,
             author=self.signed_in(),
@@ -354,10 +365,7 @@ class IdeaComments(TenantApiView):
             submission_key=key,
         )
         posting_counted(request, "comment")
-        body = s.CommentPostedSerializer(
-            comment, context={"request": request, "notice": _posted(comment, "comment")}
-        ).data
-        return Response(body, status=status.HTTP_200_OK if before else status.HTTP_201_CREATED)
+        return _posted_answer(request, s.CommentPostedSerializer, comment, "comment", again=before)
 
 
 class CommentDetail(TenantApiView):
@@ -394,7 +402,7 @@ class IdeaResponses(TenantApiView):
         data = s.ResponseCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         key = data.validated_data.get("submission_key")
-        before = Comment.objects.filter(author=self.signed_in(), submission_key=key).exists()
+        before = _sent_before(Comment, self.signed_in(), key)
         comment = services.comment_create(
             idea=idea,
             author=self.signed_in(),

@@ -21,7 +21,8 @@ import threading
 import time
 from pathlib import Path
 
-from bench.billing_webhooks import _free_port, _machine, _stop
+from bench.billing_webhooks import WEB_CONCURRENCY, WEB_THREADS, _free_port, _machine, _stop
+from bench.billing_webhooks import _server as gunicorn_start
 from bench.dialogue_page import SLUG, _bench_database, _fill
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -31,39 +32,18 @@ LOAD_SECONDS = 10.0
 CLIENTS = 4
 IDEAS_PATH = f"/api/v1/dialogues/{SLUG}/ideas/"
 BARE_IDEAS = f"/bench/bare-ideas/{SLUG}/"
-# Production's gunicorn settings (deploy/gunicorn.conf.py): 2 processes of 4 threads.
-WEB_CONCURRENCY, WEB_THREADS = "2", "4"
 
 
 def _server(port: int, log: Path) -> subprocess.Popen[bytes]:
-    env = dict(
+    environment = dict(
         os.environ,
         DJANGO_SETTINGS_MODULE="bench.api_settings",
-        GUNICORN_BIND=f"127.0.0.1:{port}",
-        WEB_CONCURRENCY=WEB_CONCURRENCY,
-        WEB_THREADS=WEB_THREADS,
         # The limits would stop a benchmark after a minute's allowance; they are still
         # counted on every request, as in production.
         API_ANON_RATE="100000000/minute",
         LOG_LEVEL="WARNING",
     )
-    command = [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "deploy" / "gunicorn.conf.py")]
-    with log.open("wb") as out:
-        process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=out, stderr=out)
-    deadline = time.monotonic() + 60
-    while True:
-        if process.poll() is not None or time.monotonic() > deadline:
-            _stop(process)
-            raise SystemExit(f"gunicorn did not start; see {log}")
-        try:
-            probe = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            probe.request("GET", "/healthz", headers={"Host": "localhost"})
-            if probe.getresponse().status == 200:
-                probe.close()
-                return process
-        except OSError:
-            pass
-        time.sleep(0.1)
+    return gunicorn_start(environment, port, log)
 
 
 def _get(connection: http.client.HTTPConnection, path: str) -> dict[str, object]:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.db import connection
+from django.db.models import QuerySet
 from django.http import HttpRequest
+from django_tenants.utils import get_public_schema_name
 
-from tenants.models import Signup, Tenant, slug_problem
+from tenants.models import DemoRequest, Signup, Tenant, slug_problem
 
 
 def tenant_primary_host(*, tenant: Tenant) -> str:
@@ -58,3 +62,38 @@ def subdomain_problem(*, slug: str) -> str:
         or Signup.objects.filter(slug=slug, status__in=Signup.IN_FLIGHT).exists()
     )
     return f"“{slug}” is already taken. Please choose another name." if taken else ""
+
+
+def tenants_listed() -> QuerySet[Tenant]:
+    """Organisations' sites (never the central site), with what a staff row shows fetched
+    up front."""
+    return (
+        Tenant.objects.exclude(schema_name=get_public_schema_name())
+        .select_related("usage", "billing")
+        .prefetch_related("domains")
+    )
+
+
+@dataclass(frozen=True)
+class SiteLookup:
+    """What is at a slug: the site and its latest sign-up, a sign-up still waiting for the
+    worker (no site yet), or the failed sign-up that left nothing behind."""
+
+    tenant: Tenant | None
+    signup: Signup | None
+    failed: Signup | None = None
+
+
+def site_lookup(*, slug: str) -> SiteLookup:
+    tenant = tenants_listed().filter(slug=slug).first()
+    if tenant is not None:
+        return SiteLookup(tenant, tenant.signups.order_by("-created_at", "-id").first())
+    signups = Signup.objects.filter(slug=slug).order_by("-created_at", "-id")
+    waiting = signups.filter(status__in=Signup.IN_FLIGHT).first()
+    if waiting is not None:
+        return SiteLookup(None, waiting)
+    return SiteLookup(None, None, signups.filter(status=Signup.Status.FAILED).first())
+
+
+def demo_requests_listed() -> QuerySet[DemoRequest]:
+    return DemoRequest.objects.select_related("owner").prefetch_related("signups")

@@ -54,6 +54,20 @@ def _seed_tenant(tenant: Tenant) -> None:
 
 
 @pytest.fixture(scope="session", autouse=True)
+def _quick_password_hashes() -> Iterator[None]:
+    """Accounts made by tests are hashed with few PBKDF2 rounds (tests/harness/hashers.py)."""
+    override = override_settings(
+        PASSWORD_HASHERS=[
+            "tests.harness.hashers.QuickPBKDF2PasswordHasher",
+            *settings.PASSWORD_HASHERS,
+        ]
+    )
+    override.enable()
+    yield
+    override.disable()
+
+
+@pytest.fixture(scope="session", autouse=True)
 def _own_cache_namespace() -> Iterator[None]:
     """This run's cache keys (rate-limit counters, live stamps) start with its own prefix,
     so runs against a shared Redis never see each other's counters."""

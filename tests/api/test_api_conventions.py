@@ -33,8 +33,10 @@ def alpha(tenant_a: Tenant) -> Iterator[Tenant]:
 def many_ideas(alpha: Tenant) -> Dialogue:
     dialogue = DialogueFactory.create(slug="api-pages")
     start = timezone.now() - timedelta(days=1)
+    # One author: each made user costs a full-strength password hash.
+    author = UserFactory.create(username="PagesAuthor")
     for n in range(45):
-        idea = IdeaFactory.create(dialogue=dialogue, title=f"Idea {n:02d}")
+        idea = IdeaFactory.create(dialogue=dialogue, title=f"Idea {n:02d}", author=author)
         # Ties on every sort key but the id: pages must still neither skip nor repeat.
         Idea.objects.filter(pk=idea.pk).update(
             created_at=start + timedelta(minutes=n // 3),
@@ -282,8 +284,9 @@ def test_the_ideas_list_costs_the_same_queries_however_many_ideas(
     for size, slug in ((3, "api-few"), (40, "api-many")):
         dialogue = DialogueFactory.create(slug=slug)
         topic = Tag.objects.create(name=f"Topic of {slug}", slug=f"topic-{slug}")
+        author = UserFactory.create()
         for _ in range(size):
-            IdeaFactory.create(dialogue=dialogue, author=UserFactory.create()).tags.add(topic)
+            IdeaFactory.create(dialogue=dialogue, author=author).tags.add(topic)
         client.get(f"/api/v1/dialogues/{slug}/ideas/")  # warm the host lookup
         with CaptureQueriesContext(connection) as queries:
             assert client.get(f"/api/v1/dialogues/{slug}/ideas/").status_code == 200
