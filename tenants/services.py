@@ -13,11 +13,13 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, models, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django_tenants.models import TenantMixin
@@ -40,7 +42,7 @@ from tenants.models import (
     schema_name_for,
 )
 from tenants.pool import migrations_fingerprint, schema_migrate, spare_make, tenant_claim_spare
-from tenants.selectors import subdomain_problem
+from tenants.selectors import central_base_url, subdomain_problem
 from townsquare.lib.spreadsheets import formula_neutralised_sql
 
 logger = logging.getLogger(__name__)
@@ -57,6 +59,48 @@ def public_tenant_ensure() -> Tenant:
             domain=settings.ROOT_DOMAIN, defaults={"tenant": tenant, "is_primary": True}
         )
     return tenant
+
+
+@transaction.atomic
+def platform_staff_ensure(*, username: str, email: str) -> tuple[User, str | None]:
+    """The first platform staff account, made once; later calls change nothing.
+
+    Returns the account and, only when it was made now, a link that sets its password
+    (the console then asks it to add a second factor). The link works once: setting the
+    password changes the hash its token is made from.
+    """
+    with schema_context(get_public_schema_name()):
+        existing = User.objects.filter(is_superuser=True).order_by("pk").first()
+        if existing is not None:
+            return existing, None
+        if User.objects.filter(username=username).exists():
+            raise ValidationError(
+                f"The username {username} is taken by an account that is not staff."
+            )
+        user = User(username=username, email=email, is_staff=True, is_superuser=True)
+        user.set_unusable_password()
+        user.full_clean(exclude=["password"])
+        user.save()
+        EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+        return user, platform_staff_enrolment_link(user=user)
+
+
+def platform_staff_enrolment_link(*, user: User) -> str:
+    """A link to choose a password on the central site, valid until used (or for
+    PASSWORD_RESET_TIMEOUT). Made anew on request, for a link lost before it was used."""
+    from allauth.account.forms import default_token_generator
+    from allauth.account.utils import user_pk_to_url_str
+
+    with schema_context(get_public_schema_name()):
+        path = reverse(
+            "account_reset_password_from_key",
+            kwargs={
+                "uidb36": user_pk_to_url_str(user),
+                "key": default_token_generator.make_token(user),
+            },
+            urlconf=settings.PUBLIC_SCHEMA_URLCONF,
+        )
+        return central_base_url() + path
 
 
 def tenant_create(

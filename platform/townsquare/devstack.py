@@ -98,6 +98,10 @@ def run(data_dir: Path) -> int:
         manage(environment, "migrate_schemas", "--executor=multiprocessing")
         manage(environment, "collectstatic", "--noinput", "--verbosity=0")
         manage(environment, "seed_demo")
+        # The platform staff login, beside the demo tenant's: a link to choose its password
+        # until that is done, then just the username.
+        root_domain = environment.get("ROOT_DOMAIN", "localhost")
+        manage(environment, "bootstrap", f"--staff-email=staff@{root_domain}", "--new-link")
         celery = [PYTHON, "-m", "celery", "-A", "townsquare"]
         commands = {
             "web": [PYTHON, "-m", "gunicorn", "-c", str(ROOT / "deploy" / "gunicorn.conf.py")],
@@ -106,7 +110,6 @@ def run(data_dir: Path) -> int:
         }
         for command in commands.values():
             children.append(subprocess.Popen(command, env=environment, cwd=ROOT))  # noqa: S603
-        root_domain = environment.get("ROOT_DOMAIN", "localhost")
         log(f"central site: http://{root_domain}:{port}")
         log(f"demo tenant:  http://merseyside.{root_domain}:{port}")
         log("press Ctrl-C to stop")
