@@ -186,8 +186,17 @@ class KeysetPagination(BasePagination):
             "type": "object",
             "required": ["next", "previous", "results"],
             "properties": {
-                "next": {**link, "description": "The next page, or null on the last."},
-                "previous": {**link, "description": "The page before, or null on the first."},
+                # Examples, so drf-spectacular can wrap each view's example in a page.
+                "next": {
+                    **link,
+                    "description": "The next page, or null on the last.",
+                    "example": "https://merseyside.example/api/v1/dialogues/?cursor=eyJrIjpbM119",
+                },
+                "previous": {
+                    **link,
+                    "description": "The page before, or null on the first.",
+                    "example": None,
+                },
                 "results": schema,
             },
         }

@@ -1,5 +1,6 @@
-"""Content-Security-Policy for every page: no inline script or style anywhere, frames only
-from the video providers the tenant actually embeds."""
+"""Content-Security-Policy for every page (no inline script or style anywhere, frames only
+from the video providers the tenant actually embeds), and the baseline headers of every
+response."""
 
 from __future__ import annotations
 
@@ -58,4 +59,34 @@ class ContentSecurityPolicyMiddleware:
         response["Content-Security-Policy"] = policy
         if framed_preview:
             response["X-Frame-Options"] = "SAMEORIGIN"
+        return response
+
+
+# Features no page of ours uses: a page (or anything injected into one) cannot ask for them.
+PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in (
+        "accelerometer", "autoplay", "camera", "display-capture", "geolocation", "gyroscope",
+        "magnetometer", "microphone", "midi", "payment", "publickey-credentials-get",
+        "screen-wake-lock", "serial", "usb", "xr-spatial-tracking", "browsing-topics",
+    )
+)  # fmt: skip
+# For what no page policy covers (static files, health probes, early refusals): nothing runs,
+# nothing frames it.
+FALLBACK_POLICY = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+
+
+class BaselineHeadersMiddleware:
+    """First in the chain, so it sees every response, including those returned before the
+    page middleware ran (whitenoise's static files, health probes, NUL refusals): each gets
+    a policy, framing refusal and Permissions-Policy unless it brought its own."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Security-Policy", FALLBACK_POLICY)
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         return response

@@ -19,6 +19,13 @@ DEBUG = env.boolean("DEBUG", False)
 SECRET_KEY = env.string("SECRET_KEY", "insecure-development-key-only-for-debug" if DEBUG else None)
 
 ROOT_DOMAIN = env.hostname("ROOT_DOMAIN", "localhost")
+# DEBUG shows settings and code in error pages: never where the public can reach it.
+_LOCAL_DOMAINS = ("localhost", "test", "internal", "example", "invalid")
+if DEBUG and ROOT_DOMAIN.rsplit(".", 1)[-1] not in _LOCAL_DOMAINS:
+    raise ImproperlyConfigured(
+        f"DEBUG is on while ROOT_DOMAIN={ROOT_DOMAIN} is a public host name: unset DEBUG, or "
+        "use a local ROOT_DOMAIN (localhost, *.test, *.internal) for development"
+    )
 # The central site answers on the root domain, each tenant on one subdomain of it.
 ALLOWED_HOSTS = [ROOT_DOMAIN, f".{ROOT_DOMAIN}"]
 
@@ -30,6 +37,13 @@ CSRF_COOKIE_SECURE = HTTPS
 if HTTPS:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = env.integer("HSTS_SECONDS", 31536000, minimum=0)
+    # Every tenant is a subdomain served over TLS, so the root domain may vouch for them all.
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env.boolean("HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env.boolean("HSTS_PRELOAD", True)
+    # The proxy redirects too; this covers a request that reached the app another way.
+    # Probes come over plain HTTP from inside the network and are never redirected.
+    SECURE_SSL_REDIRECT = env.boolean("SSL_REDIRECT", True)
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^tls-allowed$"]
 # Cookies stay host-only (no *_COOKIE_DOMAIN): a session on one tenant's host is never
 # sent to another's. CSRF checks the Origin against the request's own host, so no
 # wildcard trusted origin is needed.
@@ -102,11 +116,13 @@ TENANT_MULTIPROCESSING_MAX_PROCESSES = env.integer("MIGRATION_PROCESSES", 2, min
 TENANT_LIMIT_SET_CALLS = True
 
 MIDDLEWARE = [
+    # Outermost: every response, whoever returns it, leaves with the security headers.
+    "townsquare.csp.BaselineHeadersMiddleware",
+    "django.middleware.security.SecurityMiddleware",
     "townsquare.health.HealthCheckMiddleware",
     # Before any lookup: a NUL character in the path, query or form gets a 400, never a 500.
     "townsquare.middleware.NulCharacterMiddleware",
     "townsquare.middleware.TenantMiddleware",
-    "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -161,3 +161,12 @@ def test_without_debug_a_mail_server_is_required() -> None:
     no_host = _mail_backend(DEBUG="false", EMAIL_BACKEND="smtp")
     assert "EMAIL_HOST is required" in no_host.stderr
     assert "EMAIL_BACKEND must be one of" in _mail_backend(EMAIL_BACKEND="mailgun").stderr
+
+
+def test_debug_with_a_public_root_domain_refuses_to_start_naming_both() -> None:
+    result = _start_django(DEBUG="true", ROOT_DOMAIN="voices.example.org")
+    assert result.returncode != 0
+    assert "DEBUG is on while ROOT_DOMAIN=voices.example.org" in result.stderr
+    assert "started" not in result.stdout
+    local = _start_django(DEBUG="true", ROOT_DOMAIN="townsquare.test")
+    assert local.returncode == 0, local.stderr
