@@ -6,6 +6,7 @@ import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import quote, urlsplit, urlunsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -109,10 +110,20 @@ class Env:
             raise ImproperlyConfigured(f"{name} must name a database (…/dbname)")
         return config
 
-    def redis_url(self, name: str) -> str:
+    def redis_url(self, name: str, *, password: str | None = None) -> str:
+        """A Redis URL; a password given apart (from a secret file) is put into it."""
         url = self.string(name)
         if not url.startswith(("redis://", "rediss://", "unix://")):
             raise ImproperlyConfigured(f"{name} must be a redis://, rediss:// or unix:// URL")
+        if password:
+            parts = urlsplit(url)
+            if parts.scheme == "unix":
+                # (urlunsplit would drop the empty host of unix:///path.)
+                return f"{url}{'&' if parts.query else '?'}password={quote(password, safe='')}"
+            user = parts.username or ""
+            host = parts.netloc.rpartition("@")[2]
+            netloc = f"{quote(user, safe='')}:{quote(password, safe='')}@{host}"
+            return urlunsplit(parts._replace(netloc=netloc))
         return url
 
     def url(self, name: str, default: str) -> str:

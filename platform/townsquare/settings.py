@@ -162,6 +162,8 @@ TEMPLATES = [
 WSGI_APPLICATION = "townsquare.wsgi.application"
 
 _database = env.database("DATABASE_URL")
+# The password may come on its own (DATABASE_PASSWORD_FILE from a secret), out of the URL.
+_database["PASSWORD"] = env.optional_string("DATABASE_PASSWORD") or _database.get("PASSWORD", "")
 _database["ENGINE"] = "django_tenants.postgresql_backend"
 _database["CONN_MAX_AGE"] = env.integer("DB_CONN_MAX_AGE", 60, minimum=0)
 _database["CONN_HEALTH_CHECKS"] = True
@@ -172,7 +174,7 @@ DATABASES = {"default": _database}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
-REDIS_URL = env.redis_url("REDIS_URL")
+REDIS_URL = env.redis_url("REDIS_URL", password=env.optional_string("REDIS_PASSWORD"))
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",

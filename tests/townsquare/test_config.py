@@ -170,3 +170,24 @@ def test_debug_with_a_public_root_domain_refuses_to_start_naming_both() -> None:
     assert "started" not in result.stdout
     local = _start_django(DEBUG="true", ROOT_DOMAIN="townsquare.test")
     assert local.returncode == 0, local.stderr
+
+
+def test_passwords_given_apart_from_their_urls_are_used() -> None:
+    env = Env({"REDIS_URL": "redis://redis:6379/0", "REDIS_PASSWORD": "p@ss/word"})
+    assert env.redis_url("REDIS_URL", password=env.optional_string("REDIS_PASSWORD")) == (
+        "redis://:p%40ss%2Fword@redis:6379/0"
+    )
+    socket = Env({"REDIS_URL": "unix:///run/redis.sock?db=2"})
+    assert socket.redis_url("REDIS_URL", password="s3cret") == (
+        "unix:///run/redis.sock?db=2&password=s3cret"
+    )
+    code = (
+        "import django; django.setup(); from django.conf import settings; "
+        "print(settings.DATABASES['default']['PASSWORD'])"
+    )
+    environment = dict(os.environ, SECRET_KEY="test", DATABASE_PASSWORD="from-the-secret")
+    environment.pop("SECRET_KEY_FILE", None)
+    printed = subprocess.run(
+        [sys.executable, "-c", code], env=environment, capture_output=True, text=True, check=False
+    )
+    assert printed.stdout.strip() == "from-the-secret", printed.stderr
