@@ -71,22 +71,26 @@ PERMISSIONS_POLICY = ", ".join(
         "screen-wake-lock", "serial", "usb", "xr-spatial-tracking", "browsing-topics",
     )
 )  # fmt: skip
-# For what no page policy covers (static files, health probes, early refusals): nothing runs,
-# nothing frames it.
+# For what is not a page (static files, health probes, JSON refusals): nothing runs, nothing
+# frames it.
 FALLBACK_POLICY = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
 
 
 class BaselineHeadersMiddleware:
     """First in the chain, so it sees every response, including those returned before the
-    page middleware ran (whitenoise's static files, health probes, NUL refusals): each gets
-    a policy, framing refusal and Permissions-Policy unless it brought its own."""
+    page middleware ran (whitenoise's static files, health probes, NUL refusals, a read-only
+    site's refusal): each gets a policy, framing refusal and Permissions-Policy unless it
+    brought its own. A page returned early gets the page policy, so its stylesheet loads."""
 
     def __init__(self, get_response: Handler) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        response.headers.setdefault("Content-Security-Policy", FALLBACK_POLICY)
+        if "Content-Security-Policy" not in response:
+            is_page = response.get("Content-Type", "").startswith("text/html")
+            policy = csp_for(request)[0] if is_page else FALLBACK_POLICY
+            response["Content-Security-Policy"] = policy
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         return response
