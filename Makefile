@@ -8,7 +8,7 @@ export DATA_DIR ?= $(CURDIR)/.data
 # mypy's Django plugin imports the settings, which insist on these; nothing connects.
 LINT_ENV := DATABASE_URL=postgresql://lint@localhost/lint REDIS_URL=redis://localhost:6379/0 SECRET_KEY=lint EMAIL_BACKEND=console
 
-.PHONY: install run test lint bench browser format clean screenshots
+.PHONY: install run test lint bench browser deploy-tools format clean screenshots
 
 install: $(VENV)/.installed
 
@@ -45,8 +45,18 @@ browser:
 	  fi; }
 	@test -x /usr/bin/chromium || { echo "The browser tests need /usr/bin/chromium: run 'sudo apt-get install chromium' and retry."; exit 1; }
 
+# The production-stack tests run Debian's Caddy and PgBouncer, and check the compose file with
+# Debian's docker-compose (there is no container engine here, only the validator).
+deploy-tools:
+	@{ command -v caddy && command -v docker-compose && test -x /usr/sbin/pgbouncer; } >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Installing Debian's caddy, pgbouncer and docker-compose for the deployment tests"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq caddy pgbouncer docker-compose >/dev/null; \
+	  fi; }
+	@{ command -v caddy && command -v docker-compose && test -x /usr/sbin/pgbouncer; } >/dev/null 2>&1 || { echo "The deployment tests need caddy, pgbouncer and docker-compose: run 'sudo apt-get install caddy pgbouncer docker-compose' and retry."; exit 1; }
+
 # Tests get their own Celery queue, so a `make run` worker on a shared Redis never takes their tasks.
-test: install browser lint
+test: install browser deploy-tools lint
 	CELERY_QUEUE=townsquare-test-$$$$ $(BIN)/python -m townsquare.devstack exec -- $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Benchmarks print figures measured here; they never fail a build on timing.
