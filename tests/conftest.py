@@ -123,13 +123,15 @@ def django_db_setup(
         teardown_databases(config, verbosity=request.config.option.verbose)
 
 
-@pytest.fixture(scope="session")
+# Read afresh for each test: a test that refreshes its copy inside its rolled-back
+# transaction must not hand the next test a plan or status that was never committed.
+@pytest.fixture
 def tenant_a(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> Tenant:
     with django_db_blocker.unblock():
         return Tenant.objects.get(slug="alpha")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def tenant_b(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> Tenant:
     with django_db_blocker.unblock():
         return Tenant.objects.get(slug="beta")
