@@ -107,6 +107,9 @@ class DomainInline(admin.TabularInline):
     form = DomainForm
     formset = DomainFormSet
     extra = 0
+    # An added domain answers once its organisation adds the DNS record shown on the site's
+    # Addresses page (/manage/domains/), as one the organisation adds itself does.
+    readonly_fields = ("verified_at", "check_result")
 
 
 class ExportInline(admin.TabularInline):

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django_tenants.models import DomainMixin, TenantMixin
 from django_tenants.utils import get_public_schema_name
 
@@ -87,8 +90,44 @@ class Tenant(TenantMixin):
 
 
 class Domain(DomainMixin):
+    """A host name that reaches a tenant's site. Its Townsquare address (<slug>.<root>) and
+    the root domain are ours and answer at once; an organisation's own domain answers, and
+    gets a certificate, only once a DNS TXT record has proved it is theirs."""
+
+    # The TXT record's value is "townsquare-verify=<token>" at _townsquare.<domain>.
+    verification_token = models.CharField(max_length=64, blank=True)
+    verified_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_checked_at = models.DateTimeField(null=True, blank=True)
+    # What the latest check found, in words an admin can act on ("" once verified).
+    check_result = models.CharField(max_length=300, blank=True)
+
     def __str__(self) -> str:
         return str(self.domain)
+
+    @property
+    def is_ours(self) -> bool:
+        """The root domain or one of its subdomains: nothing to prove."""
+        root = settings.ROOT_DOMAIN
+        return self.domain == root or str(self.domain).endswith(f".{root}")
+
+    @property
+    def record_name(self) -> str:
+        return f"{VERIFICATION_LABEL}.{self.domain}"
+
+    @property
+    def record_value(self) -> str:
+        return f"{VERIFICATION_PREFIX}{self.verification_token}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # Our own addresses are verified by being ours; a new one must not wait for DNS.
+        if self.verified_at is None and self.is_ours:
+            self.verified_at = timezone.now()
+        super().save(*args, **kwargs)
+
+
+VERIFICATION_LABEL = "_townsquare"
+VERIFICATION_PREFIX = "townsquare-verify="
 
 
 class DemoRequest(models.Model):

@@ -10,12 +10,22 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django_tenants.utils import get_public_schema_name
 
-from tenants.models import DemoRequest, Signup, Tenant, slug_problem
+from tenants.models import DemoRequest, Domain, Signup, Tenant, slug_problem
 
 
 def tenant_primary_host(*, tenant: Tenant) -> str:
-    domain = tenant.domains.filter(is_primary=True).first()
-    return str(domain.domain) if domain else ""
+    """The address residents are sent to: the organisation's own domain once it is verified
+    (the first, if several), otherwise the site's Townsquare address."""
+    domains = tenant.domains.filter(verified_at__isnull=False).order_by("verified_at", "pk")
+    chosen = next((d for d in domains if not d.is_primary), None) or next(
+        (d for d in domains if d.is_primary), None
+    )
+    return str(chosen.domain) if chosen else ""
+
+
+def tenant_domains(*, tenant: Tenant) -> list[Domain]:
+    """The site's addresses for its admins: the Townsquare one first, then its own domains."""
+    return sorted(tenant.domains.all(), key=lambda d: (not d.is_primary, d.created_at, d.pk))
 
 
 def central_base_url() -> str:

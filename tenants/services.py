@@ -6,6 +6,7 @@ import io
 import json
 import logging
 import re
+import secrets
 import shutil
 import tarfile
 from collections.abc import Callable
@@ -31,6 +32,7 @@ from accounts.models import User
 from billing.entitlements import Feature, entitlement_check
 from billing.plans import COMMUNITY, PAID_PLANS, TRIAL, plan_get
 from dialogues.models import Comment, Idea
+from tenants.dns_txt import LookupFailedError, txt_records
 from tenants.models import (
     ADMIN_USERNAME,
     DemoRequest,
@@ -498,15 +500,90 @@ def domain_host(value: str) -> str:
     return host
 
 
+# How long an unproved domain is held for the site that added it: after that another site
+# may claim it (a claim cannot squat on a name for ever).
+DOMAIN_PENDING_DAYS = 7
+
+
 @transaction.atomic
 def domain_add(*, tenant: Tenant, domain: str) -> Domain:
-    """Another host name the tenant's site answers on (never its primary address). Refused
-    with the plan's message (PlanLimitError) when the plan does not include it."""
+    """An organisation's own host name for the tenant's site, waiting for its DNS TXT record
+    (domain_verify) before it answers. Refused with the plan's message (PlanLimitError)
+    when the plan does not include it, and when any site already has the name."""
     entitlement_check(Feature.CUSTOM_DOMAIN, plan=plan_get(tenant.plan))
     host = domain_host(domain)
-    if Domain.objects.filter(domain=host).exists():
-        raise ValidationError(f"{host} is already the address of a site.")
-    return Domain.objects.create(tenant=tenant, domain=host, is_primary=False)
+    existing = Domain.objects.select_for_update().filter(domain=host).first()
+    if existing is not None:
+        stale = existing.verified_at is None and existing.created_at < timezone.now() - timedelta(
+            days=DOMAIN_PENDING_DAYS
+        )
+        if not stale:
+            raise ValidationError(f"{host} is already the address of a site, or waiting to be.")
+        existing.delete()
+    return Domain.objects.create(
+        tenant=tenant,
+        domain=host,
+        is_primary=False,
+        verification_token=secrets.token_hex(16),
+        check_result="Not checked yet: add the DNS record, then check.",
+    )
+
+
+def domain_verify(*, domain: Domain) -> bool:
+    """Looks for the domain's TXT record and, when it carries the token, makes the domain
+    answer. Records what was found either way, for the admin to act on."""
+    if domain.verified_at is not None:
+        return True
+    now = timezone.now()
+    try:
+        found = txt_records(domain.record_name)
+    except LookupFailedError:
+        result = "DNS did not answer just now; nothing has changed. Try again in a few minutes."
+    else:
+        if domain.record_value in found:
+            result = ""
+            domain.verified_at = now
+        elif found:
+            result = f"A TXT record is at {domain.record_name}, but not the value shown here."
+        else:
+            result = (
+                f"No TXT record at {domain.record_name} yet. DNS changes can take an hour to show."
+            )
+    with transaction.atomic():
+        # Saved only if still there: an admin may have removed it while DNS was asked.
+        current = Domain.objects.select_for_update().filter(pk=domain.pk).first()
+        if current is None:
+            return False
+        if current.verified_at is None:
+            current.verified_at = domain.verified_at
+        current.last_checked_at, current.check_result = now, result
+        current.save(update_fields=["verified_at", "last_checked_at", "check_result"])
+    domain.verified_at, domain.last_checked_at = current.verified_at, now
+    domain.check_result = result
+    return current.verified_at is not None
+
+
+@transaction.atomic
+def domain_remove(*, tenant: Tenant, domain_id: int) -> str:
+    """Stops the site answering on one of the organisation's own domains (never the
+    Townsquare address). Returns the host removed."""
+    domain = Domain.objects.filter(pk=domain_id, tenant=tenant, is_primary=False).first()
+    if domain is None or domain.is_ours:
+        raise ValidationError("That domain is not one of this site's own.")
+    host = str(domain.domain)
+    domain.delete()
+    return host
+
+
+def domains_check_pending() -> int:
+    """The beat's round: checks every domain still waiting for its record, and lets go of
+    those waiting longer than DOMAIN_PENDING_DAYS. Returns how many were verified."""
+    cutoff = timezone.now() - timedelta(days=DOMAIN_PENDING_DAYS)
+    Domain.objects.filter(verified_at__isnull=True, created_at__lt=cutoff).delete()
+    verified = 0
+    for domain in Domain.objects.filter(verified_at__isnull=True).order_by("pk"):
+        verified += domain_verify(domain=domain)
+    return verified
 
 
 # Platform staff's lifecycle actions outside the console (the staff API): the same rules as

@@ -19,6 +19,7 @@ from tenants.provisioning import signup_fail, signup_provision
 from tenants.selectors import central_base_url, tenant_base_url
 from tenants.services import (
     demo_requests_purge,
+    domains_check_pending,
     signups_resume,
     tenant_export_build,
     tenant_usage_count,
@@ -87,6 +88,11 @@ def signups_resume_task() -> int:
 @app.task(acks_late=True, soft_time_limit=600, time_limit=660)
 def pool_refill_task() -> int:
     return pool_refill()
+
+
+@app.task(acks_late=True, soft_time_limit=240, time_limit=300)
+def domains_check_pending_task() -> int:
+    return domains_check_pending()
 
 
 @app.task(acks_late=True, soft_time_limit=60, time_limit=90)

@@ -21,6 +21,8 @@ class Capability(StrEnum):
     RECORD_GATHERINGS = "record_gatherings"
     # Outgoing webhooks to the organisation's own systems.
     MANAGE_INTEGRATIONS = "manage_integrations"
+    # The site's addresses: the organisation's own domain.
+    MANAGE_DOMAINS = "manage_domains"
 
 
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
@@ -36,6 +38,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.MANAGE_BILLING,
             Capability.RECORD_GATHERINGS,
             Capability.MANAGE_INTEGRATIONS,
+            Capability.MANAGE_DOMAINS,
         }
     ),
     User.Role.MODERATOR: frozenset(

@@ -75,6 +75,7 @@ SECTIONS: list[tuple[str, list[NavItem]]] = [
             NavItem("Helplines", "backoffice:signposts", "life-buoy"),
             NavItem("Settings", "backoffice:settings", "settings"),
             NavItem("Billing", "billing:overview", "credit-card"),
+            NavItem("Addresses", "domains:list", "globe"),
             NavItem("Webhooks", "webhooks:endpoints", "link"),
             NavItem("Style guide", "backoffice:style", "brush"),
         ],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -144,6 +145,33 @@ class Env:
                 f"{name} must be a bare host name such as example.org, got {value!r}"
             )
         return value
+
+    def nameservers(self, name: str) -> list[tuple[str, int]]:
+        """'address[:port],…' of DNS servers (IPv6 in brackets); empty when unset."""
+        servers: list[tuple[str, int]] = []
+        for item in (part.strip() for part in self.string(name, "").split(",")):
+            if not item:
+                continue
+            address, port = item, "53"
+            if item.startswith("["):
+                address, bracket, rest = item[1:].partition("]")
+                port = rest.removeprefix(":") or "53"
+                if not bracket or (rest and not rest.startswith(":")):
+                    address = ""
+            elif item.count(":") == 1:
+                address, port = item.split(":")
+            try:
+                ipaddress.ip_address(address)
+                number = int(port)
+            except ValueError:
+                number = 0
+            if not 0 < number < 65536:
+                raise ImproperlyConfigured(
+                    f"{name} must list DNS server addresses such as 192.0.2.53 or "
+                    f"127.0.0.1:5353, got {item!r}"
+                )
+            servers.append((address, number))
+        return servers
 
     def rate(self, name: str, default: str) -> str:
         """A request rate such as 60/minute: a count per second, minute, hour or day."""

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
-from tenants.models import Domain
+from tenants.models import Domain, Tenant
 
 LIVENESS_PATH = "/healthz"
 READINESS_PATH = "/readyz"
@@ -49,12 +49,18 @@ def readiness() -> dict[str, str]:
 
 
 def host_is_served(host: str) -> bool:
-    """Whether a certificate for this host may be requested: the root domain or a tenant's."""
+    """Whether a certificate for this host may be requested: the root domain, or a host of a
+    site that answers (read-only and suspended sites show residents a page too) that is ours
+    or that its organisation proved its own. Spares being provisioned have no public host."""
     host = host.strip().lower().rstrip(".")
     if host == settings.ROOT_DOMAIN:
         return True
     try:
-        return Domain.objects.filter(domain=host, tenant__status="active").exists()
+        return (
+            Domain.objects.filter(domain=host, verified_at__isnull=False)
+            .exclude(tenant__status=Tenant.Status.PROVISIONING)
+            .exists()
+        )
     except DatabaseError:
         connection.close()
         return False

@@ -8,13 +8,20 @@ from typing import Any
 from django.conf import settings
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseNotFound,
+    HttpResponseRedirect,
+)
 from django.http.request import split_domain_port
 from django.template.loader import render_to_string
 from django_tenants.middleware.main import TenantMainMiddleware
 from django_tenants.utils import remove_www
 
 from tenants.models import Domain, Tenant
+from tenants.selectors import tenant_primary_host
 from townsquare.csp import csp_for
 from townsquare.lib.memo import TtlMemo
 from townsquare.lib.problems import API_PREFIX, problem_response
@@ -40,16 +47,22 @@ class TenantMiddleware(TenantMainMiddleware):
 
     @staticmethod
     def hostname_from_request(request: HttpRequest) -> str:
-        # Host names are case-insensitive and may end in the root's dot; Django checks the
-        # host against ALLOWED_HOSTS in this same lower-case, dot-stripped form, so the
-        # site looked up is always the one that check approved.
+        # Host names are case-insensitive and may end in the root's dot; get_host() refuses
+        # a malformed one, and the site is looked up in the same lower-case, dot-stripped
+        # form Django compares hosts in.
         domain, _port = split_domain_port(request.get_host())
         return str(remove_www(domain))
 
     def get_tenant(self, domain_model: type[Domain], hostname: str) -> Tenant:
         tenant = _tenants.get(hostname)
         if tenant is None:
-            tenant = super().get_tenant(domain_model, hostname)
+            # An organisation's own domain answers only once its DNS record proved it theirs.
+            domain = domain_model.objects.select_related("tenant").get(
+                domain=hostname, verified_at__isnull=False
+            )
+            tenant = domain.tenant
+            # The same for every host of the site, so safe to keep on the shared object.
+            tenant.address = tenant_primary_host(tenant=tenant)
             # Only settled sites are remembered: a site being provisioned by the worker
             # must answer as soon as it is ready, not up to a TTL later.
             if tenant.status != Tenant.Status.PROVISIONING:
@@ -57,6 +70,10 @@ class TenantMiddleware(TenantMainMiddleware):
         return tenant
 
     def no_tenant_found(self, request: HttpRequest, hostname: str) -> HttpResponse:
+        root = settings.ROOT_DOMAIN
+        if hostname != root and not hostname.endswith(f".{root}"):
+            # Neither ours nor any site's proved domain: nothing of Townsquare, not its name.
+            return HttpResponseNotFound()
         if request.path_info.startswith(API_PREFIX):
             return problem_response(404, "There is no site at this address.", "no_site")
         html = render_to_string("townsquare/no_site.html", {"hostname": hostname}, request=None)
@@ -67,6 +84,14 @@ class TenantMiddleware(TenantMainMiddleware):
         if response is not None:
             return response
         tenant: Tenant = request.tenant  # type: ignore[attr-defined]
+        address = getattr(tenant, "address", "")
+        if address and self.hostname_from_request(request) != address and not tenant.is_public:
+            # The site has its own domain now: its other addresses lead there, path and all.
+            _, colon, port = request.get_host().rpartition(":")
+            suffix = f":{port}" if colon and port.isdigit() else ""
+            return HttpResponseRedirect(
+                f"{request.scheme}://{address}{suffix}{request.get_full_path()}", status=307
+            )
         if tenant.is_public or tenant.status in _OPEN_STATUSES:
             return None
         if _settling_up(tenant, request):

@@ -26,8 +26,11 @@ if DEBUG and ROOT_DOMAIN.rsplit(".", 1)[-1] not in _LOCAL_DOMAINS:
         f"DEBUG is on while ROOT_DOMAIN={ROOT_DOMAIN} is a public host name: unset DEBUG, or "
         "use a local ROOT_DOMAIN (localhost, *.test, *.internal) for development"
     )
-# The central site answers on the root domain, each tenant on one subdomain of it.
-ALLOWED_HOSTS = [ROOT_DOMAIN, f".{ROOT_DOMAIN}"]
+# The central site answers on the root domain, each tenant on its subdomain and on the
+# domains its organisation proved its own. Those are only known to the database, so the host
+# is checked there (townsquare.middleware.TenantMiddleware): any other host gets a bare 404
+# before anything reads the request, as Django's own check would give.
+ALLOWED_HOSTS = ["*"]
 
 HTTPS = env.boolean("HTTPS", False)
 # The port in links we email (empty for the scheme's default); `make run` sets it to PORT.
@@ -222,6 +225,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0,
         "tenant_schemas": ["public"],
     },
+    "tenants-domains-check": {
+        "task": "tenants.tasks.domains_check_pending_task",
+        "schedule": 600.0,
+        "tenant_schemas": ["public"],
+    },
     "tenants-signups-resume": {
         "task": "tenants.tasks.signups_resume_task",
         "schedule": 60.0,
@@ -336,6 +344,8 @@ EMAIL_HOST_PASSWORD = env.string("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env.boolean("EMAIL_USE_TLS", True)
 # Platform staff who hear about demo requests; contact details are purged this long after
 # a request is closed (won or lost).
+# Where custom domains' TXT records are looked up: the system's resolvers when unset.
+DNS_NAMESERVERS = env.nameservers("DNS_NAMESERVERS")
 STAFF_EMAILS = [e.strip() for e in env.string("STAFF_EMAILS", "").split(",") if e.strip()]
 DEMO_RETENTION_DAYS = env.integer("DEMO_RETENTION_DAYS", 180, minimum=1)
 # Provisioning: migrated spare schemas kept ready (0 turns the pool off), retries before a

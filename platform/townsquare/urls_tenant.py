@@ -20,6 +20,7 @@ urlpatterns = [
     path("manage/billing/", include("billing.urls")),
     path("manage/insights/", include("insights.urls")),
     path("manage/webhooks/", include("api.webhooks.urls")),
+    path("manage/domains/", include("tenants.manage_urls")),
     path("manage/", include("backoffice.urls")),
     path("theme/v<int:number>-<str:digest>.css", theme_views.theme_css, name="theme_css"),
     path("theme/draft.css", theme_views.theme_draft_css, name="theme_draft_css"),

@@ -191,3 +191,16 @@ def test_passwords_given_apart_from_their_urls_are_used() -> None:
         [sys.executable, "-c", code], env=environment, capture_output=True, text=True, check=False
     )
     assert printed.stdout.strip() == "from-the-secret", printed.stderr
+
+
+def test_dns_servers_are_read_with_their_ports() -> None:
+    env = Env({"DNS": "192.0.2.53, 127.0.0.1:5353,[::1]:53", "NONE": ""})
+    assert env.nameservers("DNS") == [("192.0.2.53", 53), ("127.0.0.1", 5353), ("::1", 53)]
+    assert env.nameservers("NONE") == []
+    assert env.nameservers("UNSET") == []
+
+
+@pytest.mark.parametrize("value", ["dns.example.org", "127.0.0.1:0", "127.0.0.1:x", "[::1"])
+def test_a_dns_server_that_is_not_an_address_is_named(value: str) -> None:
+    with pytest.raises(ImproperlyConfigured, match="DNS_NAMESERVERS must list"):
+        Env({"DNS_NAMESERVERS": value}).nameservers("DNS_NAMESERVERS")
