@@ -29,10 +29,11 @@ def test_a_whole_visit_leaves_nothing_personal_in_the_logs(
     client = client_for(tenant_a, REMOTE_ADDR=address)
     password = "a-long-memorable-passphrase"
     caplog.set_level(logging.DEBUG)
-    client.post(
+    signup = client.post(
         "/accounts/signup/",
         {"username": username, "email": email, "password1": password, "password2": password},
     )
+    assert signup.status_code == 302, signup.context["form"].errors if signup.context else signup
     client.post("/accounts/login/", {"login": username, "password": "wrong"})
     # Sign-up ends on "check your email"; the password signs in straight away.
     assert (
