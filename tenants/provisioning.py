@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import os
 import secrets
-import shutil
 import time
 from datetime import timedelta
 
@@ -26,6 +25,7 @@ from sitesettings.models import Signpost, SiteSettings
 from tenants.models import ADMIN_USERNAME, Signup, Tenant
 from tenants.pool import advisory_lock
 from tenants.services import tenant_create_from_pool, tenant_schema_ready
+from tenants.storage import schema_media_remove
 from themes.models import ThemeDraft
 
 logger = logging.getLogger(__name__)
@@ -195,7 +195,7 @@ def signup_fail(*, signup_id: int, error: str) -> Signup | None:
         if tenant is not None:
             schema = tenant.schema_name
             tenant.delete(force_drop=True)
-            shutil.rmtree(settings.MEDIA_ROOT / schema, ignore_errors=True)
+            schema_media_remove(schema)
         signup.tenant = None
         signup.status = Signup.Status.FAILED
         signup.error = error[:2000]

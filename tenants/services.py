@@ -7,7 +7,6 @@ import json
 import logging
 import re
 import secrets
-import shutil
 import tarfile
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -45,6 +44,7 @@ from tenants.models import (
 )
 from tenants.pool import migrations_fingerprint, schema_migrate, spare_make, tenant_claim_spare
 from tenants.selectors import central_base_url, subdomain_problem
+from tenants.storage import media_names, media_storage_for, schema_media_remove, schema_media_size
 from townsquare.lib.spreadsheets import formula_neutralised_sql
 
 logger = logging.getLogger(__name__)
@@ -274,10 +274,7 @@ def tenant_usage_count(*, tenant: Tenant) -> TenantUsage:
         residents = User.objects.filter(role=User.Role.RESIDENT).count()
         ideas = Idea.objects.count()
         comments = Comment.objects.count()
-    media = Path(settings.MEDIA_ROOT) / tenant.schema_name
-    storage = (
-        sum(f.stat().st_size for f in media.rglob("*") if f.is_file()) if media.exists() else 0
-    )
+    storage = schema_media_size(tenant.schema_name)
     usage, _ = TenantUsage.objects.update_or_create(
         tenant=tenant,
         defaults={
@@ -417,9 +414,13 @@ def _archive_write(*, tenant: Tenant, target: Path) -> dict[str, Any]:
             _tar_add(archive, f"tables/{table}.csv", bytes(data))
             manifest["tables"][table] = {"bytes": len(data)}
         _tar_add(archive, "columns.json", json.dumps(columns, indent=2).encode())
-        media = Path(settings.MEDIA_ROOT) / schema
-        if media.exists():
-            archive.add(media, arcname="media")
+        media = media_storage_for(schema)
+        for name in media_names(media):
+            info = tarfile.TarInfo(f"media/{name}")
+            info.size = media.size(name)
+            info.mtime = int(timezone.now().timestamp())
+            with media.open(name, "rb") as handle:
+                archive.addfile(info, handle)
         _tar_add(archive, "manifest.json", json.dumps(manifest, indent=2).encode())
     return manifest
 
@@ -452,7 +453,7 @@ def tenant_delete(*, tenant: Tenant, confirm_slug: str) -> None:
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         Signup.objects.filter(tenant=tenant).update(tenant=None)
         tenant.delete(force_drop=True)
-    shutil.rmtree(Path(settings.MEDIA_ROOT) / schema, ignore_errors=True)
+    schema_media_remove(schema)
     logger.info("Tenant %s deleted after export", schema)
 
 

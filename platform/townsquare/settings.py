@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
@@ -318,8 +319,29 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env.string("MEDIA_ROOT", str(DATA_DIR / "media")))
 # Uploaded files live under MEDIA_ROOT/<schema>/ and are served only on their tenant's host.
 MULTITENANT_RELATIVE_MEDIA_ROOT = "%s"
+# Or in an S3-compatible bucket (MEDIA_STORAGE=s3), one prefix per schema, the bucket private:
+# files are still served only through their tenant's own host.
+MEDIA_STORAGE = env.choice("MEDIA_STORAGE", "local", ("local", "s3"))
+MEDIA_S3_PREFIX = env.string("MEDIA_S3_PREFIX", "media/").lstrip("/")
+if MEDIA_S3_PREFIX and not MEDIA_S3_PREFIX.endswith("/"):
+    MEDIA_S3_PREFIX += "/"
+_media: dict[str, Any] = {"BACKEND": "tenants.storage.TenantMediaStorage"}
+if MEDIA_STORAGE == "s3":
+    _media = {
+        "BACKEND": "tenants.storage.TenantS3MediaStorage",
+        "OPTIONS": {
+            "bucket_name": env.string("MEDIA_S3_BUCKET"),
+            "endpoint_url": env.optional_string("MEDIA_S3_ENDPOINT_URL"),
+            "region_name": env.optional_string("MEDIA_S3_REGION"),
+            "access_key": env.optional_string("AWS_ACCESS_KEY_ID"),
+            "secret_key": env.optional_string("AWS_SECRET_ACCESS_KEY"),
+            "default_acl": None,
+            "querystring_auth": False,
+            "file_overwrite": False,
+        },
+    }
 STORAGES = {
-    "default": {"BACKEND": "tenants.storage.TenantMediaStorage"},
+    "default": _media,
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 FILE_UPLOAD_PERMISSIONS = 0o640

@@ -5,7 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from django.contrib.auth import logout
-from django.core.exceptions import SuspiciousFileOperation
+from django.core.exceptions import SuspiciousOperation
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -16,12 +16,13 @@ from townsquare.lib.problems import API_PREFIX, problem_response
 
 
 def media(request: HttpRequest, path: str) -> FileResponse:
-    """Serves an upload of the current tenant only: storage resolves paths inside its folder."""
+    """Serves an upload of the current tenant only: storage resolves paths inside its folder
+    or object prefix, so no path reaches another schema's files."""
     try:
         if not default_storage.exists(path):
             raise Http404("No such file")
         handle = default_storage.open(path, "rb")
-    except (SuspiciousFileOperation, IsADirectoryError, ValueError):
+    except (SuspiciousOperation, IsADirectoryError, FileNotFoundError, ValueError):
         raise Http404("No such file") from None
     response = FileResponse(handle)
     response["Cache-Control"] = "private, max-age=3600"
